@@ -1,0 +1,202 @@
+// The typed, immutable configuration model: what the parser produces and every runtime module reads.
+// Durations are milliseconds (HAProxy: a bare number is ms), sizes are bytes. `undefined` means
+// "not set" where HAProxy distinguishes unset from zero (timeouts, maxconn).
+
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+}
+
+export type ProxyMode = 'tcp' | 'http';
+export type ProxyKind = 'frontend' | 'backend' | 'listen';
+
+/** HAProxy `log` target (configuration.txt 4.2 "log"). */
+export interface LogTarget {
+  readonly kind: 'udp' | 'unix' | 'stdout' | 'stderr';
+  readonly host?: string; // udp: IP address
+  readonly port?: number; // udp: default 514
+  readonly path?: string; // unix datagram socket (/dev/log)
+  readonly format: 'rfc3164' | 'rfc5424' | 'short' | 'raw' | 'iso' | 'local' | 'priority' | 'timed';
+  readonly len: number; // max line length, default 1024
+  readonly facility: string; // kern, user, ..., local0..local7
+  readonly level?: string; // max level sent (emerg..debug)
+  readonly minlevel?: string;
+  readonly loc: SourceLoc;
+}
+
+/** One address of a `bind` line: comma lists and port ranges are expanded into several. */
+export type BindAddress =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly family: 4 | 6 | 0 }
+  | { readonly kind: 'unix'; readonly path: string }
+  | { readonly kind: 'fd'; readonly fd: number };
+
+export interface BindSpec {
+  readonly addresses: readonly BindAddress[];
+  readonly name?: string;
+  readonly mode?: number; // unix socket permissions (octal in the config)
+  readonly user?: string; // unix socket owner (name or numeric)
+  readonly group?: string;
+  readonly maxconn?: number;
+  readonly backlog?: number;
+  readonly accept_proxy: boolean;
+  readonly v4v6: boolean;
+  readonly v6only: boolean;
+  readonly transparent: boolean;
+  readonly interface?: string;
+  /** TLS settings (`ssl crt ...`); parsed now, served by a later issue. */
+  readonly ssl?: Readonly<Record<string, string | boolean>>;
+  /** Every keyword of the line with its raw arguments, for features that land later. */
+  readonly raw: Readonly<Record<string, readonly string[]>>;
+  readonly loc: SourceLoc;
+}
+
+/** A `server` or `default-server` line after `default-server` inheritance. */
+export interface ServerSpec {
+  readonly name: string;
+  /** Explicit `id N`; otherwise assigned from 1 in declaration order per backend at build time. */
+  readonly id: number;
+  readonly host: string; // IP literal or hostname (resolved at start, not by `check`)
+  /** Undefined = same port as the client connected to (HAProxy: address without port). */
+  readonly port?: number;
+  /** `+N`/`-N` port offsets: port relative to the frontend's destination port. */
+  readonly portOffset?: number;
+  readonly weight: number; // 0..256, default 1
+  readonly backup: boolean;
+  readonly maxconn: number; // 0 = unlimited
+  readonly minconn: number;
+  readonly maxqueue: number; // 0 = unlimited
+  readonly disabled: boolean;
+  readonly cookie?: string;
+  /** Health-check, TLS and other keywords of HAProxy 2.6, raw arguments keyed by keyword. */
+  readonly params: Readonly<Record<string, readonly string[]>>;
+  readonly loc: SourceLoc;
+}
+
+export type BalanceAlgorithm =
+  | 'roundrobin'
+  | 'static-rr'
+  | 'leastconn'
+  | 'first'
+  | 'source'
+  | 'random'
+  | 'uri'
+  | 'url_param'
+  | 'hdr'
+  | 'rdp-cookie';
+
+export interface BalanceSpec {
+  readonly algorithm: BalanceAlgorithm;
+  readonly args: readonly string[]; // e.g. uri: ['len', '10'], hdr: ['Host'], random: ['2']
+  readonly hashType: 'map-based' | 'consistent';
+  readonly hashFunction: 'sdbm' | 'djb2' | 'wt6' | 'crc32';
+}
+
+export interface Timeouts {
+  readonly connect?: number;
+  readonly client?: number;
+  readonly server?: number;
+  readonly queue?: number;
+  readonly tunnel?: number;
+  readonly clientFin?: number;
+  readonly serverFin?: number;
+  readonly check?: number;
+  readonly httpRequest?: number;
+  readonly httpKeepAlive?: number;
+  readonly tarpit?: number;
+}
+
+/** `option X` / `no option X` values; only options seen in the config (or defaults) are present. */
+export type ProxyOptions = Readonly<Record<string, boolean>>;
+
+/** A `use_backend NAME [if|unless COND]`; the condition is raw tokens until ACLs land. */
+export interface UseBackendRule {
+  readonly backend: string;
+  readonly condition?: { readonly polarity: 'if' | 'unless'; readonly terms: readonly string[] };
+  readonly loc: SourceLoc;
+}
+
+export interface ProxySpec {
+  readonly kind: ProxyKind;
+  readonly name: string;
+  /** Proxy unique id (`id N` or assigned as HAProxy assigns: from 1 in declaration order). */
+  readonly id: number;
+  readonly mode: ProxyMode;
+  readonly disabled: boolean;
+  readonly binds: readonly BindSpec[]; // frontend/listen only
+  readonly servers: readonly ServerSpec[]; // backend/listen only
+  readonly balance: BalanceSpec;
+  /** Frontend: max concurrent sessions (default: global maxconn); backend: fullconn base. */
+  readonly maxconn?: number;
+  readonly timeouts: Timeouts;
+  readonly retries: number; // default 3
+  /** `option redispatch [interval]`: redispatch on the last retry (interval -1 = every retry). */
+  readonly redispatch?: { readonly interval: number };
+  readonly options: ProxyOptions;
+  /** Log targets in effect (after `log global` / `no log`). */
+  readonly logs: readonly LogTarget[];
+  readonly logFormat?: string;
+  readonly defaultBackend?: string;
+  readonly useBackends: readonly UseBackendRule[];
+  /** Every keyword line of the section, raw, for features that land in later issues. */
+  readonly lines: readonly ConfigLine[];
+  readonly loc: SourceLoc;
+}
+
+export interface StatsSocketSpec {
+  readonly address: BindAddress;
+  readonly mode?: number;
+  readonly user?: string;
+  readonly group?: string;
+  readonly level: 'user' | 'operator' | 'admin';
+  readonly loc: SourceLoc;
+}
+
+export interface GlobalSpec {
+  readonly maxconn: number; // HAProxy derives it from ulimit; we default to 4096 when unset
+  readonly logs: readonly LogTarget[];
+  readonly localpeer?: string;
+  readonly statsSockets: readonly StatsSocketSpec[];
+  readonly statsTimeout: number; // ms, default 10s
+  readonly daemon: boolean;
+  readonly pidfile?: string;
+  readonly nbthread: number;
+  readonly logTag?: string;
+  readonly logSendHostname?: string;
+  readonly serverStateFile?: string;
+  readonly serverStateBase?: string;
+  readonly lines: readonly ConfigLine[];
+  readonly loc?: SourceLoc;
+}
+
+/** A raw config line: keyword tokens after lexing (quotes and `${ENV}` resolved). */
+export interface ConfigLine {
+  readonly args: readonly string[];
+  readonly loc: SourceLoc;
+}
+
+/** A section this issue does not model (keepalive, peers, userlist ...), kept for its owner's parser. */
+export interface ExtraSection {
+  readonly type: string;
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly lines: readonly ConfigLine[];
+  readonly loc: SourceLoc;
+}
+
+export interface HapairConfig {
+  readonly files: readonly string[];
+  readonly global: GlobalSpec;
+  /** frontends, backends and listens in declaration order (defaults sections already applied). */
+  readonly proxies: readonly ProxySpec[];
+  readonly extraSections: readonly ExtraSection[];
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface ConfigDiagnostic {
+  readonly severity: Severity;
+  readonly loc?: SourceLoc;
+  /** "[section 'name']" context as HAProxy prints it, e.g. `proxy 'UT'`. */
+  readonly section?: string;
+  readonly message: string;
+}

@@ -1,0 +1,35 @@
+// What a finished session hands to the access logger: the fields of HAProxy's tcplog format
+// (`%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq`, configuration.txt 8.2.2).
+
+export interface TcpLogRecord {
+  clientIp: string;
+  clientPort: number;
+  /** Accept time, ms since the epoch (%t is printed from it with millisecond precision). */
+  acceptDate: number;
+  /** %ft: frontend name, with a trailing '~' when the client side is TLS. */
+  frontend: string;
+  backend: string;
+  /** Server name, or '<NOSRV>' when no server was assigned. */
+  server: string;
+  /** %Tw: ms waiting in queues, -1 if the session ended before. */
+  Tw: number;
+  /** %Tc: ms to establish the server connection, -1 if never established. */
+  Tc: number;
+  /** %Tt: total session duration in ms. */
+  Tt: number;
+  /** %B: bytes sent from the server to the client. */
+  bytesRead: number;
+  /** %U: bytes sent from the client to the server (not in tcplog, used by log-format). */
+  bytesUploaded: number;
+  /** %ts: two characters, e.g. '--', 'SC', 'CD', 'sQ', 'cD'. */
+  termination: string;
+  actconn: number;
+  feconn: number;
+  beconn: number;
+  srvconn: number;
+  /** %rc: connection retries; printed with a leading '+' when redispatched. */
+  retries: number;
+  redispatched: boolean;
+  srvQueue: number;
+  backendQueue: number;
+}
