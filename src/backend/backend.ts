@@ -11,6 +11,18 @@ export interface QueueWaiter {
   onDequeued(server: Server): void;
   /** `timeout queue` elapsed while waiting (termination state `sQ`). */
   onQueueTimeout(): void;
+  /**
+   * Optional. The server this waiter was queued on went down and `option redispatch` is set
+   * (without `option persist`): the waiter left the queue and should call `assign()` again
+   * (HAProxy queue.c pendconn_redistribute). Waiters without it stay queued on the server.
+   */
+  onRedispatch?(): void;
+  /**
+   * Optional log counters (%sq, %bq). When the session initialises them to 0, the backend adds
+   * the waiter's position (1 = first) each time it leaves a server / the backend queue.
+   */
+  srvQueuePos?: number;
+  backendQueuePos?: number;
 }
 
 /** Result of an assignment attempt: a server (slot taken), or why not. */

@@ -34,6 +34,10 @@ export class Server extends EventEmitter {
   served = 0;
   /** Sessions waiting in this server's own queue (persistent/forced traffic). */
   queued = 0;
+  /** Times the balancer selected this server (stats `lbtot`, HAProxy cum_lbconn). */
+  lbtot = 0;
+  /** Highest `queued` seen (stats `qmax`). */
+  qmax = 0;
 
   constructor(spec: ServerSpec, backendName: string) {
     super();

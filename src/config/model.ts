@@ -89,6 +89,11 @@ export interface BalanceSpec {
   readonly args: readonly string[]; // e.g. uri: ['len', '10'], hdr: ['Host'], random: ['2']
   readonly hashType: 'map-based' | 'consistent';
   readonly hashFunction: 'sdbm' | 'djb2' | 'wt6' | 'crc32';
+  /**
+   * `hash-type ... avalanche`. Undefined = HAProxy's default: on for `hash-type consistent`
+   * written without a function, off otherwise (cfgparse-listen.c "hash-type").
+   */
+  readonly hashAvalanche?: boolean;
 }
 
 export interface Timeouts {
@@ -129,7 +134,10 @@ export interface ProxySpec {
   readonly maxconn?: number;
   readonly timeouts: Timeouts;
   readonly retries: number; // default 3
-  /** `option redispatch [interval]`: redispatch on the last retry (interval -1 = every retry). */
+  /**
+   * `option redispatch [interval]` (configuration.txt 4.2): interval -1 (the default) redispatches on the
+   * last retry, P > 0 on every Pth retry, N < 0 on the Nth retry before the last; 0 never.
+   */
   readonly redispatch?: { readonly interval: number };
   readonly options: ProxyOptions;
   /** Log targets in effect (after `log global` / `no log`). */
@@ -137,6 +145,8 @@ export interface ProxySpec {
   readonly logFormat?: string;
   readonly defaultBackend?: string;
   readonly useBackends: readonly UseBackendRule[];
+  /** `description` text (words joined by one space, as HAProxy does). */
+  readonly description?: string;
   /** Every keyword line of the section, raw, for features that land in later issues. */
   readonly lines: readonly ConfigLine[];
   readonly loc: SourceLoc;
@@ -148,6 +158,8 @@ export interface StatsSocketSpec {
   readonly user?: string;
   readonly group?: string;
   readonly level: 'user' | 'operator' | 'admin';
+  /** Every bind keyword of the line with its raw arguments (`expose-fd`, `severity-output` ...). */
+  readonly raw?: Readonly<Record<string, readonly string[]>>;
   readonly loc: SourceLoc;
 }
 

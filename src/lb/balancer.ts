@@ -16,12 +16,33 @@ export interface Balancer {
   /**
    * Pick a server for a new session among usable, non-full servers of the current set
    * (active servers, or backups when no active server is usable). Returns null when every
-   * candidate is full (the caller queues) or when none is usable (the caller reports 503/close).
+   * candidate is full (the caller queues) or when none is usable (the caller reports 503/close);
+   * `hasCandidates()` tells the two apart.
    * `avoid` is skipped when another candidate exists (redispatch after a failed connect).
+   *
+   * Two HAProxy exceptions where the returned server may be full, and the caller then queues on
+   * that server's own queue (HAProxy backend.c assign_server_and_queue):
+   * - `source` returns the server the key hashes to whatever its load; map-based hashing also
+   *   ignores `avoid` (HAProxy lb_map.c map_get_server_hash), consistent hashing honours it;
+   * - `leastconn` accepts a full server whose queue is below an explicit `maxqueue`
+   *   (HAProxy configuration.txt 5.2 "maxqueue", lb_fwlc.c).
    */
   pick(key: BalanceKey, avoid?: Server): Server | null;
   /** Server state, weight or membership changed: rebuild internal structures. */
   refresh(): void;
   /** A session on `server` ended or was assigned (leastconn keeps its order current). */
   onServedChange(server: Server): void;
+  /**
+   * At least one server of the current set is usable (HAProxy `lbprm.tot_weight != 0`), as of
+   * the last `refresh()`: a null `pick()` then means "every candidate is full", else "no server".
+   */
+  hasCandidates(): boolean;
+}
+
+/** Options every balancer takes from its backend. */
+export interface BalancerOptions {
+  /** `option allbackups`: balance over every usable backup instead of the first one only. */
+  readonly allbackups: boolean;
+  /** Random source in [0, 1) for `balance random` (tests inject a seeded one). */
+  readonly random?: () => number;
 }
