@@ -32,4 +32,13 @@ export interface TcpLogRecord {
   redispatched: boolean;
   srvQueue: number;
   backendQueue: number;
+  /** %fi/%fp: the address the client connected to; printed '-' when absent (log-format only). */
+  frontendIp?: string;
+  frontendPort?: number;
+  /** %si/%sp: the server address connected to; '-' when absent (log-format only). */
+  serverIp?: string;
+  serverPort?: number;
+  /** %bi/%bp: the local (source) address of the server connection; '-' when absent. */
+  backendSourceIp?: string;
+  backendSourcePort?: number;
 }

@@ -1,0 +1,136 @@
+// The compiled form of a log-format string: a flat list of nodes, and the variable table that
+// maps HAProxy's `%x` names onto them (HAProxy configuration.txt 8.2.6 "Custom log format").
+
+/** Node kinds. Numbers, so the render loop switches on small integers. */
+export const K = {
+  TEXT: 0,
+  SEPARATOR: 1,
+  CLIENT_IP: 2, // %ci
+  CLIENT_PORT: 3, // %cp
+  FRONTEND_IP: 4, // %fi
+  FRONTEND_PORT: 5, // %fp
+  BACKEND_IP: 6, // %bi
+  BACKEND_PORT: 7, // %bp
+  SERVER_IP: 8, // %si
+  SERVER_PORT: 9, // %sp
+  DATE: 10, // %t
+  DATE_GMT: 11, // %T
+  DATE_LOCAL: 12, // %Tl
+  TIMESTAMP: 13, // %Ts
+  MILLIS: 14, // %ms
+  FRONTEND: 15, // %f
+  FRONTEND_XPRT: 16, // %ft
+  BACKEND: 17, // %b
+  SERVER: 18, // %s
+  TW: 19,
+  TC: 20,
+  TT: 21,
+  TU: 22,
+  BYTES: 23, // %B
+  BYTES_UP: 24, // %U
+  TERM_STATE: 25, // %ts
+  TERM_STATE_CK: 26, // %tsc
+  ACTCONN: 27,
+  FECONN: 28,
+  BECONN: 29,
+  SRVCONN: 30,
+  RETRIES: 31,
+  SRV_QUEUE: 32,
+  BCK_QUEUE: 33,
+  HOSTNAME: 34, // %H
+  PID: 35, // %pid
+  STATUS: 36, // %ST
+  GLOBAL: 37, // %o: sets the default options of the following variables
+} as const;
+export type NodeKind = (typeof K)[keyof typeof K];
+
+/** Variable options, `%{+M,+Q,+X,+E}` (HAProxy LOG_OPT_*). */
+export const OPT = { MANDATORY: 1, QUOTE: 2, HEXA: 4, ESCAPE: 8 } as const;
+export const OPT_NAMES: Readonly<Record<string, number>> = { M: OPT.MANDATORY, Q: OPT.QUOTE, X: OPT.HEXA, E: OPT.ESCAPE };
+
+export interface LogFormatNode {
+  readonly kind: NodeKind;
+  readonly opts: number;
+  /** TEXT only. */
+  readonly text: string;
+}
+
+/**
+ * Every variable HAProxy 2.6 knows (src/log.c logformat_keywords), with the mode it needs.
+ * `kind` is absent for variables hapair cannot compute from a TcpLogRecord yet: they are
+ * configuration errors rather than silently empty fields.
+ */
+interface VarDef {
+  readonly http: boolean;
+  readonly kind?: NodeKind;
+}
+const tcp = (kind?: NodeKind): VarDef => ({ http: false, kind });
+const http = (): VarDef => ({ http: true });
+
+export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
+  o: tcp(K.GLOBAL),
+  B: tcp(K.BYTES),
+  CC: http(),
+  CS: http(),
+  H: tcp(K.HOSTNAME),
+  ID: tcp(),
+  ST: tcp(K.STATUS),
+  T: tcp(K.DATE_GMT),
+  Ta: http(),
+  Tc: tcp(K.TC),
+  Th: tcp(),
+  Ti: http(),
+  Tl: tcp(K.DATE_LOCAL),
+  Tq: http(),
+  Tr: http(),
+  TR: http(),
+  // %Td = Tt - (Tq + Tw + Tc + Tr) needs the request time, which the record does not carry.
+  Td: tcp(),
+  Ts: tcp(K.TIMESTAMP),
+  Tt: tcp(K.TT),
+  Tu: tcp(K.TU),
+  Tw: tcp(K.TW),
+  U: tcp(K.BYTES_UP),
+  ac: tcp(K.ACTCONN),
+  b: tcp(K.BACKEND),
+  bc: tcp(K.BECONN),
+  bi: tcp(K.BACKEND_IP),
+  bp: tcp(K.BACKEND_PORT),
+  bq: tcp(K.BCK_QUEUE),
+  ci: tcp(K.CLIENT_IP),
+  cp: tcp(K.CLIENT_PORT),
+  f: tcp(K.FRONTEND),
+  fc: tcp(K.FECONN),
+  fi: tcp(K.FRONTEND_IP),
+  fp: tcp(K.FRONTEND_PORT),
+  ft: tcp(K.FRONTEND_XPRT),
+  hr: tcp(),
+  hrl: tcp(),
+  hs: tcp(),
+  hsl: tcp(),
+  HM: http(),
+  HP: http(),
+  HPO: http(),
+  HQ: http(),
+  HU: http(),
+  HV: http(),
+  lc: tcp(),
+  ms: tcp(K.MILLIS),
+  pid: tcp(K.PID),
+  r: http(),
+  rc: tcp(K.RETRIES),
+  rt: tcp(),
+  s: tcp(K.SERVER),
+  sc: tcp(K.SRVCONN),
+  si: tcp(K.SERVER_IP),
+  sp: tcp(K.SERVER_PORT),
+  sq: tcp(K.SRV_QUEUE),
+  sslc: tcp(),
+  sslv: tcp(),
+  t: tcp(K.DATE),
+  tr: http(),
+  trg: http(),
+  trl: http(),
+  ts: tcp(K.TERM_STATE),
+  tsc: tcp(K.TERM_STATE_CK),
+};

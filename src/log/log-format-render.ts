@@ -1,0 +1,135 @@
+// Renders compiled log-format nodes for one finished session, as HAProxy's sess_build_logline()
+// does (src/log.c): text fields honour +Q/+E and print '-' when empty under +M, numbers never
+// get quotes, consecutive separators print one space.
+import { isIPv4, isIPv6 } from 'node:net';
+import type { TcpLogRecord } from './record.ts';
+import { K, OPT, type LogFormatNode } from './log-format-nodes.ts';
+import { formatDateLog, formatGmtDateLog, formatLocalDateLog, PAD3 } from './log-time.ts';
+
+/** Per-process values some variables print (%pid, %H). */
+export interface LogFormatEnv {
+  readonly pid: number;
+  /** %H: the system's hostname (os.hostname()). */
+  readonly hostname: string;
+}
+
+/** RFC 5424 §6.3.3 PARAM-VALUE escapes, which HAProxy applies under +E: '"', '\' and ']'. */
+function escapeRfc5424(s: string): string {
+  let out = '';
+  let from = 0;
+  let escaped = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c === 0x5d) {
+      out += s.slice(from, i) + '\\';
+      from = i;
+      escaped = true;
+    }
+  }
+  return escaped ? out + s.slice(from) : s;
+}
+
+/** lf_text_len(): a string field. */
+export function textField(s: string | undefined, opts: number): string {
+  if (s !== undefined && s.length > 0) {
+    const v = opts & OPT.ESCAPE ? escapeRfc5424(s) : s;
+    return opts & OPT.QUOTE ? '"' + v + '"' : v;
+  }
+  if (opts & OPT.QUOTE) return '""';
+  return opts & OPT.MANDATORY ? '-' : '';
+}
+
+function hex(n: number, digits: number): string {
+  return n.toString(16).toUpperCase().padStart(digits, '0');
+}
+
+/** An IPv4/IPv6 address as hex bytes, most significant first (lf_ip with +X). */
+function ipHex(ip: string): string {
+  if (isIPv4(ip)) {
+    let out = '';
+    for (const part of ip.split('.')) out += hex(Number(part), 2);
+    return out;
+  }
+  const [head, tail = ''] = ip.split('::');
+  const groups = (p: string): string[] => (p === '' ? [] : p.split(':'));
+  let h = groups(head);
+  let t = groups(tail);
+  const last = (t.length > 0 ? t : h).at(-1) ?? '';
+  if (isIPv4(last)) {
+    // IPv4-mapped/compatible tail (::ffff:1.2.3.4) counts as two groups.
+    const b = last.split('.').map(Number);
+    const v4 = [hex(b[0] * 256 + b[1], 4), hex(b[2] * 256 + b[3], 4)];
+    if (t.length > 0) t = [...t.slice(0, -1), ...v4];
+    else h = [...h.slice(0, -1), ...v4];
+  }
+  const zeros = ip.includes('::') ? Array<string>(8 - h.length - t.length).fill('0') : [];
+  return [...h, ...zeros, ...t].map((g) => hex(parseInt(g, 16), 4)).join('');
+}
+
+/** lf_ip(): absent → '-' under +M, like HAProxy when the connection has no such address. */
+export function ipField(ip: string | undefined, opts: number): string {
+  if (ip !== undefined && opts & OPT.HEXA && (isIPv4(ip) || isIPv6(ip))) return ipHex(ip);
+  return textField(ip, opts);
+}
+
+/** lf_port(): never quoted; +X prints the two bytes in hex. */
+export function portField(port: number | undefined, opts: number): string {
+  if (port === undefined) return textField(undefined, opts);
+  return opts & OPT.HEXA ? hex(port, 4) : String(port);
+}
+
+/** One variable node's text for `rec` (`logasap`: HAProxy's '+' on timers and bytes, 8.3.2). */
+export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormatEnv, logasap: boolean): string {
+  const o = node.opts;
+  switch (node.kind) {
+    case K.CLIENT_IP: return ipField(rec.clientIp, o);
+    case K.CLIENT_PORT: return portField(rec.clientPort, o);
+    case K.FRONTEND_IP: return ipField(rec.frontendIp, o);
+    case K.FRONTEND_PORT: return portField(rec.frontendPort, o);
+    case K.BACKEND_IP: return ipField(rec.backendSourceIp, o);
+    case K.BACKEND_PORT: return portField(rec.backendSourcePort, o);
+    case K.SERVER_IP: return ipField(rec.serverIp, o);
+    case K.SERVER_PORT: return portField(rec.serverPort, o);
+    case K.DATE: return formatDateLog(rec.acceptDate);
+    case K.DATE_GMT: return formatGmtDateLog(rec.acceptDate);
+    case K.DATE_LOCAL: return formatLocalDateLog(rec.acceptDate);
+    case K.TIMESTAMP: {
+      const sec = Math.floor(rec.acceptDate / 1000);
+      return o & OPT.HEXA ? hex(sec, 4) : String(sec);
+    }
+    case K.MILLIS: {
+      const ms = Math.floor(rec.acceptDate) % 1000;
+      return o & OPT.HEXA ? hex(ms, 2) : PAD3[ms];
+    }
+    case K.FRONTEND: return textField(frontendName(rec.frontend), o);
+    case K.FRONTEND_XPRT: return o & OPT.QUOTE ? '"' + rec.frontend + '"' : rec.frontend;
+    case K.BACKEND: return textField(rec.backend, o);
+    case K.SERVER: return textField(rec.server, o);
+    case K.TW: return String(rec.Tw);
+    case K.TC: return String(rec.Tc);
+    // %Tu = Tt - Ti, and a TCP session has no idle time.
+    case K.TT: case K.TU: return logasap ? '+' + rec.Tt : String(rec.Tt);
+    case K.BYTES: return logasap ? '+' + rec.bytesRead : String(rec.bytesRead);
+    case K.BYTES_UP: return String(rec.bytesUploaded);
+    case K.TERM_STATE: return rec.termination;
+    // No HTTP transaction in TCP: the cookie flags are '--'.
+    case K.TERM_STATE_CK: return rec.termination + '--';
+    case K.ACTCONN: return String(rec.actconn);
+    case K.FECONN: return String(rec.feconn);
+    case K.BECONN: return String(rec.beconn);
+    case K.SRVCONN: return String(rec.srvconn);
+    case K.RETRIES: return rec.redispatched ? '+' + rec.retries : String(rec.retries);
+    case K.SRV_QUEUE: return String(rec.srvQueue);
+    case K.BCK_QUEUE: return String(rec.backendQueue);
+    case K.HOSTNAME: return textField(env.hostname, o);
+    case K.PID: return o & OPT.HEXA ? hex(env.pid, 4) : String(env.pid);
+    // A TCP session has no HTTP status: HAProxy prints 0.
+    case K.STATUS: return '0';
+    default: throw new Error(`log-format node kind ${node.kind} has no renderer`);
+  }
+}
+
+/** %f is the frontend's name; the record's `frontend` carries %ft's trailing '~' on TLS. */
+function frontendName(ft: string): string {
+  return ft.endsWith('~') ? ft.slice(0, -1) : ft;
+}
