@@ -17,6 +17,11 @@ export interface LogTarget {
   readonly port?: number; // udp: default 514
   readonly path?: string; // unix datagram socket (/dev/log)
   readonly format: 'rfc3164' | 'rfc5424' | 'short' | 'raw' | 'iso' | 'local' | 'priority' | 'timed';
+  /**
+   * No `format` was given: HAProxy then frames like `local` (no host name), or like `rfc3164`
+   * when `log-send-hostname` is set (src/log.c build_log_header()).
+   */
+  readonly defaultFormat?: boolean;
   readonly len: number; // max line length, default 1024
   readonly facility: string; // kern, user, ..., local0..local7
   readonly level?: string; // max level sent (emerg..debug)

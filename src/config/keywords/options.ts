@@ -1,0 +1,79 @@
+// `option X` names of HAProxy 2.6 with their sections and whether `no`/`default` may prefix them
+// (configuration.txt 4.1, entries marked (*); src/proxy.c cfg_opts/cfg_opts2, cfgparse-listen.c).
+import { indexByName, type OptionEntry } from './keywords.ts';
+
+const supported = (name: string, sections: string, negatable: boolean, note: string): OptionEntry =>
+  ({ name, status: 'supported', sections, negatable, note });
+const planned = (name: string, sections: string, negatable: boolean, note: string): OptionEntry =>
+  ({ name, status: 'planned', sections, negatable, note });
+
+const HTTP = 'HTTP mode';
+const CHECKS = 'health checks';
+const LOGS = 'logging options';
+const TCP = 'TCP tuning';
+
+export const OPTIONS: readonly OptionEntry[] = [
+  supported('tcplog', 'dflb', false, 'HAProxy tcplog access-log format'),
+  supported('dontlognull', 'dfl', true, "don't log connections without data"),
+  supported('redispatch', 'dlb', true, 'redispatch [interval]: retry on another server'),
+  supported('allbackups', 'dlb', true, 'use all backup servers at once'),
+  planned('httplog', 'dfl', false, HTTP),
+  planned('httpslog', 'dfl', false, HTTP),
+  planned('dontlog-normal', 'dfl', true, LOGS),
+  planned('log-separate-errors', 'dfl', true, LOGS),
+  planned('logasap', 'dfl', true, LOGS),
+  planned('log-health-checks', 'dlb', true, CHECKS),
+  planned('httpchk', 'dlb', false, CHECKS),
+  planned('ssl-hello-chk', 'dlb', false, CHECKS),
+  planned('smtpchk', 'dlb', false, CHECKS),
+  planned('ldap-check', 'dlb', false, CHECKS),
+  planned('mysql-check', 'dlb', false, CHECKS),
+  planned('pgsql-check', 'dlb', false, CHECKS),
+  planned('redis-check', 'dlb', false, CHECKS),
+  planned('spop-check', 'dlb', false, CHECKS),
+  planned('tcp-check', 'dlb', false, CHECKS),
+  planned('external-check', 'dlb', false, CHECKS),
+  planned('abortonclose', 'dlb', true, 'queued request abort'),
+  planned('persist', 'dlb', true, 'persistence'),
+  planned('prefer-last-server', 'dlb', true, HTTP),
+  planned('forwardfor', 'dflb', false, HTTP),
+  planned('originalto', 'dflb', false, HTTP),
+  planned('httpclose', 'dflb', true, HTTP),
+  planned('http-server-close', 'dflb', true, HTTP),
+  planned('http-keep-alive', 'dflb', true, HTTP),
+  planned('http-pretend-keepalive', 'dlb', true, HTTP),
+  planned('http-buffer-request', 'dflb', true, HTTP),
+  planned('http-ignore-probes', 'dfl', true, HTTP),
+  planned('http-no-delay', 'dflb', true, HTTP),
+  planned('http-use-proxy-header', 'dfl', true, HTTP),
+  planned('http-restrict-req-hdr-names', 'dflb', false, HTTP),
+  planned('accept-invalid-http-request', 'dfl', true, HTTP),
+  planned('accept-invalid-http-response', 'dlb', true, HTTP),
+  planned('h1-case-adjust-bogus-client', 'dfl', true, HTTP),
+  planned('h1-case-adjust-bogus-server', 'dlb', true, HTTP),
+  planned('disable-h2-upgrade', 'dfl', true, HTTP),
+  planned('idle-close-on-response', 'dfl', true, HTTP),
+  planned('checkcache', 'dlb', true, HTTP),
+  planned('independent-streams', 'dflb', true, TCP),
+  planned('tcpka', 'dflb', false, TCP),
+  planned('clitcpka', 'dfl', true, TCP),
+  planned('srvtcpka', 'dlb', true, TCP),
+  planned('nolinger', 'dflb', true, TCP),
+  planned('tcp-smart-accept', 'dfl', true, TCP),
+  planned('tcp-smart-connect', 'dlb', true, TCP),
+  planned('splice-auto', 'dflb', true, TCP),
+  planned('splice-request', 'dflb', true, TCP),
+  planned('splice-response', 'dflb', true, TCP),
+  planned('socket-stats', 'dfl', true, 'stats'),
+  planned('contstats', 'dfl', true, 'stats'),
+  planned('transparent', 'dlb', true, 'transparent proxying'),
+];
+
+export const OPTION_INDEX = indexByName(OPTIONS);
+
+/** Options HAProxy 2.6 itself refuses with a dedicated message (cfgparse-listen.c). */
+export const OPTION_REMOVED: ReadonlyMap<string, string> = new Map([
+  ['forceclose', "option 'forceclose' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed"],
+  ['http-tunnel', "option 'http-tunnel' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed"],
+  ['http_proxy', "option 'http_proxy' is not supported any more since HAProxy 2.5"],
+]);

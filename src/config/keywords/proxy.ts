@@ -1,0 +1,133 @@
+// Keywords of `defaults`, `frontend`, `listen` and `backend` sections in HAProxy 2.6, with the sections
+// each may appear in (configuration.txt 4.1 "Proxy keywords matrix"). `timeout X` are compound entries;
+// `option X` names are in options.ts.
+import { indexByName, type ProxyKeywordEntry } from './keywords.ts';
+
+const supported = (name: string, sections: string, note: string): ProxyKeywordEntry => ({ name, status: 'supported', sections, note });
+const planned = (name: string, sections: string, note: string): ProxyKeywordEntry => ({ name, status: 'planned', sections, note });
+
+const HTTP = 'HTTP mode';
+const RULES = 'ACLs and rules';
+const CHECKS = 'health checks';
+const STICK = 'persistence and stick tables';
+const ERRORS = 'HTTP error pages';
+const LOGS = 'custom log formats';
+const TCP_KA = 'TCP keep-alive tuning';
+
+export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
+  supported('mode', 'dflb', "tcp | http ('mode http' is parsed; the runtime refuses it until HTTP lands)"),
+  supported('bind', 'fl', 'listening addresses'),
+  supported('server', 'lb', 'servers'),
+  supported('default-server', 'dlb', 'defaults for the following servers'),
+  supported('balance', 'dlb', 'roundrobin static-rr leastconn first source random[(draws)] uri url_param hdr(name) rdp-cookie[(name)]'),
+  supported('hash-type', 'dlb', 'map-based|consistent [sdbm|djb2|wt6|crc32 [avalanche]]'),
+  supported('maxconn', 'dfl', 'frontend connection limit'),
+  supported('timeout connect', 'dlb', 'server connect timeout'),
+  supported('timeout client', 'dfl', 'client inactivity timeout'),
+  supported('timeout server', 'dlb', 'server inactivity timeout'),
+  supported('timeout queue', 'dlb', 'queue timeout (default: timeout connect)'),
+  supported('timeout tunnel', 'dlb', 'tunnel inactivity timeout'),
+  supported('timeout client-fin', 'dfl', 'half-closed client timeout'),
+  supported('timeout server-fin', 'dlb', 'half-closed server timeout'),
+  supported('retries', 'dlb', 'connect retries (default 3)'),
+  supported('option', 'dflb', 'see the option entries'),
+  supported('log', 'dflb', "targets as in global, 'log global', 'no log'"),
+  supported('default_backend', 'dfl', 'backend used when no use_backend matches'),
+  supported('use_backend', 'fl', 'unconditional only; if/unless conditions need ACLs'),
+  supported('disabled', 'dflb', 'proxy starts disabled'),
+  supported('enabled', 'dflb', 'cancels an inherited disabled'),
+  supported('id', 'flb', 'proxy id (default: from 1 in declaration order)'),
+  supported('description', 'flb', 'free text'),
+  planned('timeout check', 'dlb', CHECKS),
+  planned('timeout http-request', 'dflb', HTTP),
+  planned('timeout http-keep-alive', 'dflb', HTTP),
+  planned('timeout tarpit', 'dflb', HTTP),
+  planned('acl', 'dflb', RULES),
+  planned('tcp-request', 'dflb', RULES),
+  planned('tcp-response', 'dlb', RULES),
+  planned('http-request', 'dflb', HTTP),
+  planned('http-response', 'dflb', HTTP),
+  planned('http-after-response', 'dflb', HTTP),
+  planned('redirect', 'flb', HTTP),
+  planned('use-server', 'lb', RULES),
+  planned('force-persist', 'lb', STICK),
+  planned('ignore-persist', 'lb', STICK),
+  planned('cookie', 'dlb', STICK),
+  planned('dynamic-cookie-key', 'dlb', STICK),
+  planned('persist', 'dlb', STICK),
+  planned('stick', 'lb', STICK),
+  planned('stick-table', 'flb', STICK),
+  planned('http-check', 'dlb', CHECKS),
+  planned('tcp-check', 'dlb', CHECKS),
+  planned('external-check', 'dlb', CHECKS),
+  planned('email-alert', 'dflb', CHECKS),
+  planned('load-server-state-from-file', 'dlb', 'server state file'),
+  planned('server-state-file-name', 'dlb', 'server state file'),
+  planned('server-template', 'lb', 'runtime DNS resolution'),
+  planned('stats', 'dflb', 'stats page'),
+  planned('monitor', 'fl', HTTP),
+  planned('monitor-uri', 'dfl', HTTP),
+  planned('capture', 'fl', HTTP),
+  planned('declare', 'fl', HTTP),
+  planned('compression', 'dflb', HTTP),
+  planned('filter', 'flb', HTTP),
+  planned('http-reuse', 'dlb', HTTP),
+  planned('http-send-name-header', 'dlb', HTTP),
+  planned('max-keep-alive-queue', 'dlb', HTTP),
+  planned('unique-id-format', 'dfl', HTTP),
+  planned('unique-id-header', 'dfl', HTTP),
+  planned('use-fcgi-app', 'lb', HTTP),
+  planned('errorfile', 'dflb', ERRORS),
+  planned('errorfiles', 'dflb', ERRORS),
+  planned('errorloc', 'dflb', ERRORS),
+  planned('errorloc302', 'dflb', ERRORS),
+  planned('errorloc303', 'dflb', ERRORS),
+  planned('http-error', 'dflb', ERRORS),
+  planned('log-format', 'dfl', LOGS),
+  planned('log-format-sd', 'dfl', LOGS),
+  planned('error-log-format', 'dfl', LOGS),
+  planned('log-tag', 'dflb', LOGS),
+  planned('backlog', 'dfl', 'listen queue length (use the bind keyword)'),
+  planned('fullconn', 'dlb', 'dynamic server maxconn'),
+  planned('rate-limit', 'dfl', 'session rate limit'),
+  planned('retry-on', 'dlb', 'layer 7 retries'),
+  planned('hash-balance-factor', 'dlb', 'bounded-load consistent hashing'),
+  planned('max-session-srv-conns', 'dfl', HTTP),
+  planned('dispatch', 'lb', 'dispatch address'),
+  planned('source', 'dlb', 'source address of server connections'),
+  planned('usesrc', 'dlb', "only valid after 'source'"),
+  planned('transparent', 'dlb', 'deprecated transparent mode'),
+  planned('bind-process', 'dflb', 'multi-process binding (no effect in 2.6)'),
+  planned('clitcpka-cnt', 'dfl', TCP_KA),
+  planned('clitcpka-idle', 'dfl', TCP_KA),
+  planned('clitcpka-intvl', 'dfl', TCP_KA),
+  planned('srvtcpka-cnt', 'dlb', TCP_KA),
+  planned('srvtcpka-idle', 'dlb', TCP_KA),
+  planned('srvtcpka-intvl', 'dlb', TCP_KA),
+];
+
+export const PROXY_KEYWORD_INDEX = indexByName(PROXY_KEYWORDS);
+
+/** First words of compound entries ('timeout'): the keyword is the first two words. */
+export const PROXY_COMPOUND_PREFIXES: ReadonlySet<string> = new Set(
+  PROXY_KEYWORDS.filter((e) => e.name.includes(' ')).map((e) => e.name.split(' ')[0]),
+);
+
+const since21 = (kw: string, use: string): string => `the '${kw}' directive is not supported anymore since HAProxy 2.1; use '${use}'`;
+
+/** Keywords HAProxy 2.6 itself refuses with a dedicated message (cfgparse-listen.c, proxy.c). */
+export const PROXY_REMOVED: ReadonlyMap<string, string> = new Map([
+  ['clitimeout', since21('clitimeout', 'timeout client')],
+  ['contimeout', since21('contimeout', 'timeout connect')],
+  ['srvtimeout', since21('srvtimeout', 'timeout server')],
+  ['redispatch', since21('redispatch', 'option redispatch')],
+  ['redisp', since21('redisp', 'option redispatch')],
+  ['block', since21('block', 'http-request deny')],
+  ['monitor-net', "'monitor-net' doesn't exist anymore; use 'http-request return status 200 if { src ... }'"],
+  ['grace', "the 'grace' keyword is not supported any more since HAProxy version 2.5"],
+  ['appsession', "'appsession' is not supported anymore since HAProxy 1.6"],
+  ...['reqadd', 'reqallow', 'reqdel', 'reqdeny', 'reqiallow', 'reqidel', 'reqideny', 'reqipass', 'reqirep', 'reqitarpit', 'reqpass', 'reqrep', 'reqtarpit']
+    .map((k) => [k, since21(k, 'http-request')] as [string, string]),
+  ...['rspadd', 'rspdel', 'rspdeny', 'rspidel', 'rspideny', 'rspirep', 'rsprep']
+    .map((k) => [k, since21(k, 'http-response')] as [string, string]),
+]);

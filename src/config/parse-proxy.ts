@@ -1,0 +1,287 @@
+// Keyword lines of `defaults`, `frontend`, `listen` and `backend` sections (cfgparse-listen.c
+// cfg_parse_listen). Each line is looked up in the keyword tables: unknown → did-you-mean, planned →
+// "not supported yet", wrong section → HAProxy's error or "ignored" warning, supported → its parser.
+import { didYouMean } from './did-you-mean.ts';
+import { notSupportedYet, type ProxyKeywordEntry } from './keywords/keywords.ts';
+import { OPTION_INDEX, OPTION_REMOVED } from './keywords/options.ts';
+import { PROXY_COMPOUND_PREFIXES, PROXY_KEYWORD_INDEX, PROXY_KEYWORDS, PROXY_REMOVED } from './keywords/proxy.ts';
+import { SECTIONS } from './keywords/sections.ts';
+import type { Env } from './lexer.ts';
+import type { ConfigLine, LogTarget } from './model.ts';
+import { parseBalance, parseHashType } from './parse-balance.ts';
+import { parseListenerLine } from './parse-bind.ts';
+import { parseLogTarget } from './parse-log.ts';
+import { parseDefaultServerLine, parseServerLine } from './parse-server.ts';
+import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
+import { parseDuration, parseInteger } from './units.ts';
+
+export interface ProxyParseContext {
+  readonly env: Env;
+  /** Global log targets parsed so far: `log global` copies them at this point, like HAProxy. */
+  readonly globalLogs: () => readonly LogTarget[];
+  /** Explicit proxy ids taken so far (HAProxy checks duplicates while parsing `id`). */
+  readonly usedIds: Map<number, ProxyDraft>;
+}
+
+type Modifier = 'no' | 'default' | undefined;
+type Handler = (d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, kwm: Modifier) => void;
+
+const SECTION_LETTER: Readonly<Record<DraftKind, string>> = { defaults: 'd', frontend: 'f', listen: 'l', backend: 'b' };
+
+/** Keywords whose use in a proxy lacking the capability is an error, not HAProxy's "ignored" warning. */
+const CAPABILITY_ERRORS = new Set(['server', 'default-server', 'bind']);
+
+const KEYWORD_CANDIDATES = [
+  ...new Set([...PROXY_KEYWORDS.map((e) => e.name.split(' ')[0]), ...SECTIONS.map((e) => e.name)]),
+];
+
+/** `'X' cannot handle unexpected argument 'Y'` when the line has more than `max` arguments after `words` keyword words. */
+function tooMany(d: ProxyDraft, line: ConfigLine, max: number, words = 1): boolean {
+  const extra = line.args[words + max];
+  if (extra === undefined) return false;
+  d.report.error(line.loc, `'${line.args.slice(0, words).join(' ')}' cannot handle unexpected argument '${extra}'`);
+  return true;
+}
+
+/** A frontend lacks the backend capability and a backend the frontend one (a listen has both). */
+function capabilityMessage(d: ProxyDraft): string {
+  return `${d.kind} '${d.name}' has no ${d.kind === 'backend' ? 'frontend' : 'backend'} capability`;
+}
+
+/** True when the keyword may be used here; reports HAProxy's error or warning otherwise. */
+function checkSection(d: ProxyDraft, entry: ProxyKeywordEntry, shown: string, loc: ConfigLine['loc']): boolean {
+  if (entry.sections.includes(SECTION_LETTER[d.kind])) return true;
+  if (d.kind === 'defaults') {
+    d.report.error(loc, `'${shown}' not allowed in 'defaults' section`);
+    return false;
+  }
+  if (CAPABILITY_ERRORS.has(entry.name)) d.report.error(loc, `'${shown}' not allowed because ${capabilityMessage(d)}`);
+  else d.report.warning(loc, `'${shown}' ignored because ${capabilityMessage(d)}`);
+  return false;
+}
+
+const TIMEOUT_FIELDS: Readonly<Record<string, keyof ProxyDraft['timeouts']>> = {
+  connect: 'connect', client: 'client', server: 'server', queue: 'queue', tunnel: 'tunnel',
+  'client-fin': 'clientFin', 'server-fin': 'serverFin', check: 'check', 'http-request': 'httpRequest',
+  'http-keep-alive': 'httpKeepAlive', tarpit: 'tarpit',
+};
+
+const timeout: Handler = (d, line) => {
+  const [, name, value, extra] = line.args;
+  const field = TIMEOUT_FIELDS[name];
+  if (value === undefined) return d.report.error(line.loc, `'timeout ${name}' expects an integer value (in milliseconds)`);
+  const ms = parseDuration(value);
+  if (!ms.ok) return d.report.error(line.loc, `'timeout ${name}' : invalid value '${value}': ${ms.error}`);
+  if (extra !== undefined) return d.report.error(line.loc, `'timeout ${name}' : unexpected extra argument '${extra}' after value '${value}'`);
+  if (d.timeoutsSetHere.has(field)) d.report.warning(line.loc, `overwriting 'timeout ${name}' which was already specified`);
+  d.timeoutsSetHere.add(field);
+  // A zero timeout is HAProxy's "no timeout" (TICK_ETERNITY), the same as unset.
+  if (ms.value === 0) delete d.timeouts[field];
+  else d.timeouts[field] = ms.value;
+};
+
+const mode: Handler = (d, line) => {
+  if (tooMany(d, line, 1)) return;
+  const m = line.args[1];
+  if (m === 'tcp' || m === 'http') d.mode = m;
+  else if (m === 'health') d.report.error(line.loc, "'mode health' doesn't exist anymore; use 'http-request return status 200' instead");
+  else d.report.error(line.loc, m === undefined ? "'mode' expects 'tcp' or 'http'" : `unknown proxy mode '${m}'${didYouMean(m, ['tcp', 'http'])}`);
+};
+
+const bind: Handler = (d, line, ctx) => {
+  d.bindLines++;
+  const parsed = parseListenerLine(line, 1, ctx.env, d.report, false);
+  if (parsed) d.binds.push(parsed.spec);
+};
+
+const balance: Handler = (d, line) => {
+  const r = parseBalance(line.args.slice(1), d.balance);
+  if (!r.ok) d.report.error(line.loc, r.error);
+};
+
+const hashType: Handler = (d, line) => {
+  const r = parseHashType(line.args.slice(1), d.balance);
+  if (!r.ok) d.report.error(line.loc, r.error);
+};
+
+function integerKeyword(set: (d: ProxyDraft, n: number) => void, what: string): Handler {
+  return (d, line) => {
+    if (tooMany(d, line, 1)) return;
+    const n = parseInteger(line.args[1] ?? '', { min: 0 });
+    if (!n.ok) d.report.error(line.loc, `'${line.args[0]}' expects ${what}: ${n.error}`);
+    else set(d, n.value);
+  };
+}
+
+const log: Handler = (d, line, ctx, kwm) => {
+  if (kwm === 'no') {
+    if (line.args.length > 1) return d.report.error(line.loc, "'no log' does not expect arguments");
+    d.logs = [];
+    return;
+  }
+  if (line.args[1] === 'global' && line.args.length === 2) {
+    for (const t of ctx.globalLogs()) if (!d.logs.includes(t)) d.logs.push(t);
+    return;
+  }
+  const target = parseLogTarget(line, ctx.env, false);
+  if (!target.ok) d.report.error(line.loc, target.error);
+  else d.logs.push(target.value);
+};
+
+const defaultBackend: Handler = (d, line) => {
+  if (line.args[1] === undefined) return d.report.error(line.loc, "'default_backend' expects a backend name");
+  if (tooMany(d, line, 1)) return;
+  d.defaultBackend = { name: line.args[1], loc: line.loc };
+};
+
+const useBackend: Handler = (d, line) => {
+  const [, name, cond] = line.args;
+  if (name === undefined) return d.report.error(line.loc, "'use_backend' expects a backend name");
+  if (name.includes('%')) return d.report.error(line.loc, "dynamic 'use_backend' names (log-format expressions) are not supported yet");
+  if (cond === 'if' || cond === 'unless') {
+    return d.report.error(line.loc, `'use_backend ... ${cond}' conditions are not supported yet (ACLs are not implemented)`);
+  }
+  if (cond !== undefined) {
+    return d.report.error(line.loc, `unexpected keyword '${cond}' after switching rule, only 'if' and 'unless' are allowed`);
+  }
+  d.useBackends.push({ backend: name, loc: line.loc });
+};
+
+const id: Handler = (d, line, ctx) => {
+  if (tooMany(d, line, 1)) return;
+  const n = parseInteger(line.args[1] ?? '', { min: 1 });
+  if (!n.ok) return d.report.error(line.loc, line.args[1] === undefined ? "'id' expects an integer argument" : `custom id has to be > 0: ${n.error}`);
+  const other = ctx.usedIds.get(n.value);
+  if (other && other !== d) {
+    return d.report.error(line.loc, `${d.kind} ${d.name} reuses same custom id as ${other.kind} ${other.name} (declared at ${other.loc.file}:${other.loc.line})`);
+  }
+  if (d.explicitId !== undefined && ctx.usedIds.get(d.explicitId) === d) ctx.usedIds.delete(d.explicitId);
+  d.explicitId = n.value;
+  ctx.usedIds.set(n.value, d);
+};
+
+const description: Handler = (d, line) => {
+  if (line.args.length < 2) return d.report.error(line.loc, "'description' expects a string argument");
+  d.description = line.args.slice(1).join(' ');
+};
+
+function flag(set: (d: ProxyDraft) => void): Handler {
+  return (d, line) => {
+    if (!tooMany(d, line, 0)) set(d);
+  };
+}
+
+function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
+  const name = line.args[1];
+  if (name === undefined) return d.report.error(line.loc, "'option' expects an option name");
+  const removed = OPTION_REMOVED.get(name);
+  if (removed) return d.report.error(line.loc, removed);
+  const entry = OPTION_INDEX.get(name);
+  if (!entry) return d.report.error(line.loc, `unknown option '${name}'${didYouMean(name, OPTION_INDEX.keys())}`);
+  if (entry.status === 'planned') return d.report.error(line.loc, `option ${notSupportedYet(name)}`);
+  if (kwm && !entry.negatable) return d.report.error(line.loc, `negation/default is not supported for option '${name}'`);
+  if (!entry.sections.includes(SECTION_LETTER[d.kind])) {
+    return d.report.warning(line.loc, `'${name}' ignored because ${capabilityMessage(d)}`);
+  }
+  if (name === 'redispatch') return redispatch(d, line, kwm);
+  if (tooMany(d, line, 0, 2)) return;
+  if (kwm === 'default') delete d.options[name];
+  else d.options[name] = kwm !== 'no';
+  if (name === 'tcplog' && d.kind === 'backend') {
+    d.report.warning(line.loc, `backend '${d.name}' : 'option tcplog' directive is ignored in backends`);
+  }
+}
+
+/** `option redispatch [interval]`: interval -1 (last retry) by default. */
+function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
+  if (tooMany(d, line, 1, 2)) return;
+  let interval = -1;
+  if (kwm === undefined && line.args[2] !== undefined) {
+    const n = parseInteger(line.args[2]);
+    if (!n.ok) return d.report.error(line.loc, `'option redispatch' expects an integer interval: ${n.error}`);
+    interval = n.value;
+  }
+  if (kwm === 'default') delete d.options.redispatch;
+  else d.options.redispatch = kwm !== 'no';
+  if (kwm === undefined) d.redispatch = { interval };
+  else delete d.redispatch;
+}
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  mode,
+  bind,
+  server: (d, line, ctx) => parseServerLine(line, d, ctx.env),
+  'default-server': (d, line) => parseDefaultServerLine(line, d),
+  balance,
+  'hash-type': hashType,
+  maxconn: integerKeyword((d, n) => (d.maxconn = n), 'an integer argument'),
+  retries: integerKeyword((d, n) => (d.retries = n), 'an integer argument (dispatch counts for one)'),
+  'timeout connect': timeout,
+  'timeout client': timeout,
+  'timeout server': timeout,
+  'timeout queue': timeout,
+  'timeout tunnel': timeout,
+  'timeout client-fin': timeout,
+  'timeout server-fin': timeout,
+  option: (d, line, _ctx, kwm) => option(d, line, kwm),
+  log,
+  default_backend: defaultBackend,
+  use_backend: useBackend,
+  disabled: flag((d) => (d.disabled = true)),
+  enabled: flag((d) => (d.disabled = false)),
+  id,
+  description,
+};
+
+/** Supported proxy keywords that have a parser: the table test checks it equals the table's supported set. */
+export const PROXY_PARSERS: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
+
+/** `no X` / `default X`: HAProxy allows them only on `option` and `log` (cfgparse.c readcfgfile). */
+function stripModifier(d: ProxyDraft, line: ConfigLine): { line: ConfigLine; kwm: Modifier } | undefined {
+  const first = line.args[0];
+  if (first !== 'no' && first !== 'default') return { line, kwm: undefined };
+  const rest = { args: line.args.slice(1), loc: line.loc };
+  if (rest.args[0] === 'option' || (rest.args[0] === 'log' && first === 'no')) return { line: rest, kwm: first };
+  if (rest.args[0] === 'log') return { line: rest, kwm: undefined }; // HAProxy reads `default log X` as `log X`
+  d.report.error(line.loc, 'negation/default is only supported for options and log');
+  return undefined;
+}
+
+function lookup(d: ProxyDraft, line: ConfigLine): { entry: ProxyKeywordEntry; key: string } | undefined {
+  const [first, second] = line.args;
+  const removed = PROXY_REMOVED.get(first);
+  if (removed) return void d.report.error(line.loc, removed);
+  if (PROXY_COMPOUND_PREFIXES.has(first)) {
+    const key = `${first} ${second ?? ''}`;
+    const entry = PROXY_KEYWORD_INDEX.get(key);
+    if (entry) return { entry, key };
+    const subs = [...PROXY_KEYWORD_INDEX.keys()].filter((k) => k.startsWith(`${first} `)).map((k) => k.slice(first.length + 1));
+    const removedSub = PROXY_REMOVED.get(second ?? '');
+    if (removedSub) return void d.report.error(line.loc, removedSub);
+    d.report.error(line.loc, second === undefined
+      ? `'${first}' expects one of ${subs.map((s) => `'${s}'`).join(', ')}`
+      : `unknown ${first} '${second}'${didYouMean(second, subs)}`);
+    return undefined;
+  }
+  const entry = PROXY_KEYWORD_INDEX.get(first);
+  if (!entry) {
+    const hint = OPTION_INDEX.has(first) ? `; did you mean 'option ${first}'?` : didYouMean(first, KEYWORD_CANDIDATES);
+    return void d.report.error(line.loc, `unknown keyword '${first}'${hint}`);
+  }
+  return { entry, key: first };
+}
+
+/** Parse one keyword line of a proxy or defaults section into its draft. */
+export function parseProxyLine(d: ProxyDraft, original: ConfigLine, ctx: ProxyParseContext): void {
+  d.lines.push(original);
+  const stripped = stripModifier(d, original);
+  if (!stripped) return;
+  const { line, kwm } = stripped;
+  const found = lookup(d, line);
+  if (!found) return;
+  const { entry, key } = found;
+  if (entry.status === 'planned') return d.report.error(line.loc, notSupportedYet(key));
+  if (key !== 'option' && !checkSection(d, entry, key, line.loc)) return;
+  HANDLERS[key](d, line, ctx, kwm);
+}
+

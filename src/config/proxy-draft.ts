@@ -1,0 +1,132 @@
+// The mutable state of a proxy or defaults section while its lines are parsed, and how a new section
+// takes its initial settings from a defaults section (proxy.c proxy_preset_defaults and
+// proxy_defproxy_cpy: frontend-side settings only go to proxies with the frontend capability,
+// backend-side ones only to proxies with the backend capability).
+import type { SectionReporter } from './diagnostics.ts';
+import type {
+  BalanceSpec, BindSpec, ConfigLine, LogTarget, ProxyKind, ProxyMode, SourceLoc, Timeouts, UseBackendRule,
+} from './model.ts';
+
+export type DraftKind = ProxyKind | 'defaults';
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Settings a `default-server` line presets for the servers declared after it. */
+export interface ServerDefaults {
+  weight: number;
+  backup: boolean;
+  maxconn: number;
+  minconn: number;
+  maxqueue: number;
+  disabled: boolean;
+  cookie?: string;
+  /** Keywords not modelled as fields (checks, TLS ...), raw words by keyword. */
+  params: Record<string, readonly string[]>;
+}
+
+export interface ServerDraft extends ServerDefaults {
+  readonly name: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly portOffset?: number;
+  explicitId?: number;
+  readonly loc: SourceLoc;
+}
+
+export interface ProxyDraft {
+  readonly kind: DraftKind;
+  /** '' for an anonymous defaults section. */
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly report: SectionReporter;
+  mode: ProxyMode;
+  disabled: boolean;
+  explicitId?: number;
+  description?: string;
+  binds: BindSpec[];
+  /** `bind` lines seen, valid or not (a broken bind line must not also report "no bind"). */
+  bindLines: number;
+  servers: ServerDraft[];
+  defaultServer: ServerDefaults;
+  balance: Mutable<BalanceSpec>;
+  maxconn?: number;
+  timeouts: Mutable<Timeouts>;
+  /** Timeouts set by this section itself (HAProxy warns when one is set twice). */
+  timeoutsSetHere: Set<string>;
+  retries: number;
+  redispatch?: { readonly interval: number };
+  options: Record<string, boolean>;
+  logs: LogTarget[];
+  defaultBackend?: { readonly name: string; readonly loc: SourceLoc };
+  useBackends: UseBackendRule[];
+  lines: ConfigLine[];
+  /** Defaults sections only: used implicitly (last one) / explicitly (`from`) by some proxy. */
+  implicitRef: boolean;
+  explicitRef: boolean;
+}
+
+/** HAProxy CONN_RETRIES. */
+export const DEFAULT_RETRIES = 3;
+
+export function hasFrontendCap(kind: DraftKind): boolean {
+  return kind !== 'backend';
+}
+
+export function hasBackendCap(kind: DraftKind): boolean {
+  return kind !== 'frontend';
+}
+
+function presetServerDefaults(): ServerDefaults {
+  return { weight: 1, backup: false, maxconn: 0, minconn: 0, maxqueue: 0, disabled: false, params: {} };
+}
+
+export function copyServerDefaults(d: ServerDefaults): ServerDefaults {
+  return { ...d, params: { ...d.params } };
+}
+
+function presetDraft(kind: DraftKind, name: string, loc: SourceLoc, report: SectionReporter): ProxyDraft {
+  return {
+    kind, name, loc, report,
+    mode: 'tcp',
+    disabled: false,
+    binds: [],
+    bindLines: 0,
+    servers: [],
+    defaultServer: presetServerDefaults(),
+    balance: { algorithm: 'roundrobin', args: [], hashType: 'map-based', hashFunction: 'sdbm', hashAvalanche: false },
+    timeouts: {},
+    timeoutsSetHere: new Set(),
+    retries: DEFAULT_RETRIES,
+    options: {},
+    logs: [],
+    useBackends: [],
+    lines: [],
+    implicitRef: false,
+    explicitRef: false,
+  };
+}
+
+const FRONTEND_TIMEOUTS = ['client', 'clientFin', 'tarpit', 'httpRequest', 'httpKeepAlive'] as const;
+const BACKEND_TIMEOUTS = ['connect', 'server', 'serverFin', 'check', 'queue', 'tarpit', 'httpRequest', 'httpKeepAlive', 'tunnel'] as const;
+
+/** A new section initialised from `from` (a defaults draft), or from HAProxy's built-in defaults. */
+export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: SectionReporter, from?: ProxyDraft): ProxyDraft {
+  const d = presetDraft(kind, name, loc, report);
+  if (!from) return d;
+  d.defaultServer = copyServerDefaults(from.defaultServer);
+  d.disabled = from.disabled;
+  d.options = { ...from.options };
+  d.mode = from.mode;
+  d.logs = [...from.logs];
+  if (hasFrontendCap(kind)) {
+    if (from.maxconn !== undefined) d.maxconn = from.maxconn;
+    if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
+    for (const t of FRONTEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
+  }
+  if (hasBackendCap(kind)) {
+    d.balance = { ...from.balance };
+    d.retries = from.retries;
+    if (from.redispatch) d.redispatch = from.redispatch;
+    for (const t of BACKEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
+  }
+  return d;
+}

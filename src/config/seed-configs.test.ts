@@ -1,0 +1,101 @@
+// The two configurations of the project seed: the minimal one parses, the advanced one fails only
+// on the health-check keywords, each by name and line.
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic, parseConfigText } from './config.ts';
+
+const FILE = '/etc/hapair/hapair.cfg';
+
+const MINIMAL = `listen GITSSH
+    bind      127.0.0.1:2222
+    mode      tcp
+    option    tcplog
+    server    comue-forge 127.0.0.1:22
+`;
+
+const ADVANCED = `defaults
+    default-server error-limit 10 rise 15 on-marked-down shutdown-sessions maxconn 125 maxqueue 125
+listen UT
+    bind /var/run/haproxy/etab_UT.sock mode 666
+    mode tcp
+    timeout server 2m
+    timeout client 2m
+    timeout check 7s
+    option ldap-check
+    balance leastconn
+    server A ldap1.example.org:636 check check-ssl ssl on-error mark-down
+    server B ldap2.example.org:636 check check-ssl ssl on-error mark-down
+    server backup ldap-backup.example.org:636 check check-ssl ssl backup
+`;
+
+describe("the seed's minimal config", () => {
+  const r = parseConfigText(MINIMAL, FILE, { env: {} });
+
+  it("parses with no error, only the two warnings HAProxy 2.6 also prints for it", () => {
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      `${FILE}:1: listen 'GITSSH': missing timeouts: ensure that all of 'timeout client', 'timeout connect' and 'timeout server' are set to a non-zero value`,
+      `${FILE}:1: listen 'GITSSH': log format ignored since the proxy has no log address`,
+    ]);
+    expect(r.diagnostics.every((d) => d.severity === 'warning')).toBe(true);
+  });
+
+  it('yields one tcp listen proxy with its bind, server and option', () => {
+    const px = r.config!.proxies[0];
+    expect(r.config!.proxies).toHaveLength(1);
+    expect(px).toMatchObject({ kind: 'listen', name: 'GITSSH', id: 1, mode: 'tcp', disabled: false, retries: 3, options: { tcplog: true } });
+    expect(px.binds[0].addresses).toEqual([{ kind: 'tcp', host: '127.0.0.1', port: 2222, family: 4 }]);
+    expect(px.servers).toEqual([
+      { name: 'comue-forge', id: 1, host: '127.0.0.1', port: 22, weight: 1, backup: false, maxconn: 0, minconn: 0, maxqueue: 0, disabled: false, params: {}, loc: { file: FILE, line: 5 } },
+    ]);
+    expect(px.balance).toEqual({ algorithm: 'roundrobin', args: [], hashType: 'map-based', hashFunction: 'sdbm', hashAvalanche: false });
+    expect(r.config!.global.maxconn).toBe(4096);
+  });
+});
+
+describe("the seed's advanced config", () => {
+  const r = parseConfigText(ADVANCED, FILE, { env: {} });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+
+  it('is refused', () => {
+    expect(r.config).toBeUndefined();
+  });
+
+  it('fails exactly on the health-check keywords, each by name and line', () => {
+    const srv = (line: number, name: string, kws: string[]) => kws.map((k) => `${FILE}:${line}: listen 'UT': server '${name}': '${k}' is not supported yet`);
+    expect(errors).toEqual([
+      `${FILE}:2: defaults: default-server: 'error-limit' is not supported yet`,
+      `${FILE}:2: defaults: default-server: 'rise' is not supported yet`,
+      `${FILE}:2: defaults: default-server: 'on-marked-down' is not supported yet`,
+      `${FILE}:8: listen 'UT': 'timeout check' is not supported yet`,
+      `${FILE}:9: listen 'UT': option 'ldap-check' is not supported yet`,
+      ...srv(11, 'A', ['check', 'check-ssl', 'ssl', 'on-error']),
+      ...srv(12, 'B', ['check', 'check-ssl', 'ssl', 'on-error']),
+      ...srv(13, 'backup', ['check', 'check-ssl', 'ssl']),
+    ]);
+  });
+
+  it('only warns about the missing connect timeout', () => {
+    expect(r.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic)).toEqual([
+      `${FILE}:3: listen 'UT': missing timeouts: ensure that all of 'timeout client', 'timeout connect' and 'timeout server' are set to a non-zero value`,
+    ]);
+  });
+
+  it('parses everything else, as the model shows once the health-check keywords are gone', () => {
+    const supportedOnly = ADVANCED
+      .replace('error-limit 10 rise 15 on-marked-down shutdown-sessions ', '')
+      .replace('    timeout check 7s\n', '    timeout connect 5s\n')
+      .replace('    option ldap-check\n', '    option dontlognull\n')
+      .replaceAll(' check check-ssl ssl on-error mark-down', '')
+      .replace(' check check-ssl ssl backup', ' backup');
+    const ok = parseConfigText(supportedOnly, FILE, { env: {} });
+    expect(ok.diagnostics).toEqual([]);
+    const px = ok.config!.proxies[0];
+    expect(px.binds[0]).toMatchObject({ addresses: [{ kind: 'unix', path: '/var/run/haproxy/etab_UT.sock' }], mode: 0o666 });
+    expect(px.timeouts).toEqual({ server: 120_000, client: 120_000, connect: 5000, queue: 5000 });
+    expect(px.balance.algorithm).toBe('leastconn');
+    expect(px.servers.map((s) => [s.name, s.id, s.host, s.port, s.backup, s.maxconn, s.minconn, s.maxqueue])).toEqual([
+      ['A', 1, 'ldap1.example.org', 636, false, 125, 125, 125],
+      ['B', 2, 'ldap2.example.org', 636, false, 125, 125, 125],
+      ['backup', 3, 'ldap-backup.example.org', 636, true, 125, 125, 125],
+    ]);
+  });
+});

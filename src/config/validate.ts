@@ -1,0 +1,206 @@
+// Whole-configuration checks and the final immutable model, after every section is parsed
+// (cfgparse.c check_config_validity): proxy and server ids, backend references, modes, missing
+// timeouts, duplicate server names, HAProxy's derived defaults (timeout queue, minconn).
+import type { Diagnostics } from './diagnostics.ts';
+import type { ExtraSection, GlobalSpec, HapairConfig, ProxySpec, ServerSpec, SourceLoc } from './model.ts';
+import type { GlobalDraft } from './parse-global.ts';
+import { hasBackendCap, hasFrontendCap, type ProxyDraft, type ServerDraft } from './proxy-draft.ts';
+
+/** hapair's global maxconn when the config sets none (HAProxy derives it from ulimit -n). */
+export const DEFAULT_GLOBAL_MAXCONN = 4096;
+/** HAProxy's CLI idle timeout default (`stats timeout`). */
+export const DEFAULT_STATS_TIMEOUT_MS = 10_000;
+
+type Proxy = ProxyDraft & { readonly kind: ProxySpec['kind'] };
+
+/** Algorithms that hash HTTP data (HAProxy BE_LB_NEED_HTTP): round robin in tcp mode. */
+const LAYER7_ALGORITHMS: ReadonlySet<string> = new Set(['uri', 'url_param', 'hdr']);
+
+/**
+ * HAProxy numbers proxies from 1 in declaration order, skipping ids taken explicitly; every proxy,
+ * even one with an explicit id, advances the counter, and so does the GLOBAL CLI proxy (uuid 0)
+ * created by the first `stats` line of the global section (cfgparse.c check_config_validity).
+ */
+export function assignProxyIds(proxies: readonly Proxy[], cliProxyAt: number | undefined): number[] {
+  const used = new Set(proxies.flatMap((p) => (p.explicitId === undefined ? [] : [p.explicitId])));
+  const ids: number[] = [];
+  let next = 1;
+  proxies.forEach((p, i) => {
+    if (i === cliProxyAt) next++;
+    if (p.explicitId !== undefined) ids.push(p.explicitId);
+    else {
+      while (used.has(next)) next++;
+      used.add(next);
+      ids.push(next);
+    }
+    next++;
+  });
+  return ids;
+}
+
+/** Servers: explicit ids kept; others get the first free id from a counter that every server advances. */
+export function assignServerIds(servers: readonly ServerDraft[]): number[] {
+  const used = new Set(servers.flatMap((s) => (s.explicitId === undefined ? [] : [s.explicitId])));
+  let next = 1;
+  return servers.map((s) => {
+    let id = s.explicitId;
+    if (id === undefined) {
+      while (used.has(next)) next++;
+      used.add(next);
+      id = next;
+    }
+    next++;
+    return id;
+  });
+}
+
+function findBackend(proxies: readonly Proxy[], name: string): Proxy | undefined {
+  return proxies.find((p) => p.name === name && hasBackendCap(p.kind));
+}
+
+function checkTarget(px: Proxy, name: string, loc: SourceLoc, what: string, proxies: readonly Proxy[]): void {
+  const target = findBackend(proxies, name);
+  if (!target) {
+    const isFrontend = proxies.some((p) => p.name === name && p.kind === 'frontend');
+    px.report.error(loc, `unable to find required ${what}: '${name}'${isFrontend ? ` ('${name}' is a frontend)` : ''}`);
+  } else if (target === px) {
+    px.report.error(loc, `loop detected for ${what}: '${name}'`);
+  } else if (target.mode !== px.mode && !(px.mode === 'tcp' && target.mode === 'http')) {
+    // A tcp frontend may feed an http backend (configuration.txt 4); the reverse is refused.
+    px.report.error(loc, `${px.mode} ${px.kind} '${px.name}' (${px.loc.file}:${px.loc.line}) tries to use incompatible ` +
+      `${target.mode} ${target.kind} '${target.name}' (${target.loc.file}:${target.loc.line}) in '${what}' (see 'mode')`);
+  }
+}
+
+function checkServerNames(px: Proxy): void {
+  const seen = new Map<string, ServerDraft>();
+  for (const s of px.servers) {
+    if (s.explicitId !== undefined) continue; // HAProxy tolerates duplicates when ids tell them apart
+    const other = seen.get(s.name);
+    if (other) px.report.error(s.loc, `another server named '${s.name}' was already defined at line ${other.loc.line}, please use distinct names`);
+    else seen.set(s.name, s);
+  }
+}
+
+function checkProxy(px: Proxy, proxies: readonly Proxy[]): void {
+  const fe = hasFrontendCap(px.kind);
+  const be = hasBackendCap(px.kind);
+  // HAProxy only warns here; hapair refuses a frontend that cannot receive anything.
+  if (fe && px.bindLines === 0) px.report.error(px.loc, "no 'bind' directive (declare it as a backend if this was intended)");
+  if (fe && px.defaultBackend) {
+    checkTarget(px, px.defaultBackend.name, px.defaultBackend.loc, 'default_backend', proxies);
+    if (px.servers.length > 0) {
+      px.report.warning(px.defaultBackend.loc, "the 'default_backend' rule always has precedence over the servers, which will never be used");
+    }
+  }
+  if (fe) for (const rule of px.useBackends) checkTarget(px, rule.backend, rule.loc, 'use_backend', proxies);
+  const t = px.timeouts;
+  if ((fe && !t.client) || (be && px.servers.length > 0 && (!t.connect || (!t.server && (px.mode === 'http' || !t.tunnel))))) {
+    px.report.warning(px.loc, "missing timeouts: ensure that all of 'timeout client', 'timeout connect' and 'timeout server' are set to a non-zero value");
+  }
+  const switches = px.defaultBackend !== undefined || px.useBackends.length > 0;
+  if (be && px.servers.length === 0 && !(px.kind === 'listen' && switches)) {
+    px.report.warning(px.loc, 'no server: every connection to this backend will fail');
+  }
+  checkServerNames(px);
+  if (fe && px.options.tcplog && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
+  if (px.mode !== 'http') checkTcpMode(px);
+}
+
+/** HTTP-only settings in a tcp proxy: HAProxy warns and ignores them (proxy.c proxy_cfg_ensure_no_http). */
+function checkTcpMode(px: Proxy): void {
+  for (const s of px.servers) {
+    if (s.cookie !== undefined) px.report.warning(s.loc, `ignoring cookie for server '${s.name}' as HTTP mode is disabled`);
+  }
+  if (hasBackendCap(px.kind) && LAYER7_ALGORITHMS.has(px.balance.algorithm)) {
+    px.report.warning(px.loc, `Layer 7 hash not possible for ${px.kind} '${px.name}' (needs 'mode http'). Falling back to round robin.`);
+  }
+}
+
+function buildServer(s: ServerDraft, id: number): ServerSpec {
+  // HAProxy: minconn above maxconn raises maxconn; a maxconn without minconn sets minconn to it.
+  const maxconn = s.minconn > s.maxconn ? s.minconn : s.maxconn;
+  const minconn = s.maxconn > 0 && s.minconn === 0 ? s.maxconn : s.minconn;
+  return {
+    name: s.name, id, host: s.host,
+    ...(s.port !== undefined ? { port: s.port } : {}),
+    ...(s.portOffset !== undefined ? { portOffset: s.portOffset } : {}),
+    weight: s.weight, backup: s.backup, maxconn, minconn, maxqueue: s.maxqueue, disabled: s.disabled,
+    ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+    params: { ...s.params },
+    loc: s.loc,
+  };
+}
+
+function buildProxy(px: Proxy, id: number): ProxySpec {
+  const serverIds = assignServerIds(px.servers);
+  const timeouts = { ...px.timeouts };
+  // HAProxy: the queue timeout defaults to the connect timeout (check_config_validity).
+  if (hasBackendCap(px.kind) && timeouts.queue === undefined && timeouts.connect !== undefined) timeouts.queue = timeouts.connect;
+  return {
+    kind: px.kind, name: px.name, id, mode: px.mode, disabled: px.disabled,
+    binds: px.binds,
+    servers: px.servers.map((s, i) => buildServer(s, serverIds[i])),
+    balance: px.mode !== 'http' && LAYER7_ALGORITHMS.has(px.balance.algorithm) ? { ...px.balance, algorithm: 'roundrobin', args: [] } : { ...px.balance },
+    ...(px.maxconn !== undefined ? { maxconn: px.maxconn } : {}),
+    timeouts,
+    retries: px.retries,
+    ...(px.redispatch ? { redispatch: px.redispatch } : {}),
+    options: { ...px.options },
+    logs: [...px.logs],
+    ...(px.defaultBackend ? { defaultBackend: px.defaultBackend.name } : {}),
+    useBackends: px.useBackends,
+    ...(px.description !== undefined ? { description: px.description } : {}),
+    lines: px.lines,
+    loc: px.loc,
+  };
+}
+
+function buildGlobal(g: GlobalDraft): GlobalSpec {
+  return {
+    maxconn: g.maxconn ?? DEFAULT_GLOBAL_MAXCONN,
+    logs: g.logs,
+    ...(g.localpeer !== undefined ? { localpeer: g.localpeer } : {}),
+    statsSockets: g.statsSockets,
+    statsTimeout: g.statsTimeout ?? DEFAULT_STATS_TIMEOUT_MS,
+    daemon: g.daemon,
+    ...(g.pidfile !== undefined ? { pidfile: g.pidfile } : {}),
+    nbthread: g.nbthread ?? 1,
+    ...(g.logTag !== undefined ? { logTag: g.logTag } : {}),
+    ...(g.logSendHostname !== undefined ? { logSendHostname: g.logSendHostname } : {}),
+    ...(g.serverStateFile !== undefined ? { serverStateFile: g.serverStateFile } : {}),
+    ...(g.serverStateBase !== undefined ? { serverStateBase: g.serverStateBase } : {}),
+    lines: g.lines,
+    ...(g.loc ? { loc: g.loc } : {}),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export interface FinalizeInput {
+  readonly files: readonly string[];
+  readonly global: GlobalDraft;
+  readonly proxies: readonly Proxy[];
+  readonly extraSections: readonly ExtraSection[];
+  readonly diagnostics: Diagnostics;
+}
+
+/** Run the whole-config checks; returns the frozen model, or undefined when any error was reported. */
+export function finalizeConfig(input: FinalizeInput): HapairConfig | undefined {
+  const { proxies } = input;
+  for (const px of proxies) if (!px.disabled) checkProxy(px, proxies);
+  if (input.diagnostics.errorCount > 0) return undefined;
+  const ids = assignProxyIds(proxies, input.global.cliProxyAt);
+  return deepFreeze({
+    files: [...input.files],
+    global: buildGlobal(input.global),
+    proxies: proxies.map((px, i) => buildProxy(px, ids[i])),
+    extraSections: [...input.extraSections],
+  });
+}
