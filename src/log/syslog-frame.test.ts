@@ -122,3 +122,13 @@ describe('level filter', () => {
     expect(() => framer({ minlevel: 'x' })).toThrow(LogTargetError);
   });
 });
+
+describe('default format (no `format` on the log line)', () => {
+  const base = { kind: 'udp' as const, facility: 'local0', len: 1024, format: 'local' as const, defaultFormat: true };
+  it('frames like local without log-send-hostname', () => {
+    expect(new SyslogFramer(base, { tag: 'hapair', pid: 7 }).format).toBe('local');
+  });
+  it('frames like rfc3164 with the host name when log-send-hostname is set', () => {
+    expect(new SyslogFramer(base, { tag: 'hapair', pid: 7, hostname: 'lb1' }).format).toBe('rfc3164');
+  });
+});

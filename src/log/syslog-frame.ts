@@ -12,7 +12,7 @@ import { formatIsoTimeUs, formatLegacySyslogTime } from './log-time.ts';
 import { facilityCode, levelCode, LogTargetError, syslogPri } from './syslog-levels.ts';
 
 export type SyslogFormat = LogTarget['format'];
-export type FramedTarget = Pick<LogTarget, 'format' | 'facility' | 'len' | 'kind' | 'level' | 'minlevel'>;
+export type FramedTarget = Pick<LogTarget, 'format' | 'defaultFormat' | 'facility' | 'len' | 'kind' | 'level' | 'minlevel'>;
 
 export interface SyslogMeta {
   /** Syslog tag (HAProxy `log-tag`). */
@@ -38,7 +38,7 @@ export class SyslogFramer {
   readonly #minLevel: number;
 
   constructor(target: FramedTarget, meta: SyslogMeta) {
-    this.format = target.format;
+    this.format = target.defaultFormat && meta.hostname !== undefined ? 'rfc3164' : target.format;
     this.#maxLen = target.len;
     this.#fd = target.kind === 'stdout' || target.kind === 'stderr';
     const facility = facilityCode(target.facility);
@@ -50,7 +50,7 @@ export class SyslogFramer {
     // short and timed carry the level only (configuration.txt 4.2 "log": "<3>").
     const levelOnly = target.format === 'short' || target.format === 'timed';
     this.#pri = Array.from({ length: 8 }, (_, level) => '<' + (levelOnly ? level : syslogPri(facility, level)) + '>');
-    this.#suffix = headerSuffix(target.format, meta);
+    this.#suffix = headerSuffix(this.format, meta);
   }
 
   /**
