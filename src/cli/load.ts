@@ -1,0 +1,29 @@
+// Shared by `hapair check` and `hapair proxy`: one validator, every diagnostic printed at once.
+import { formatDiagnostic, loadConfig } from '../config/config.ts';
+import type { ConfigDiagnostic, HapairConfig } from '../config/model.ts';
+import { runtimeGates } from './runtime-gates.ts';
+
+export interface Loaded {
+  readonly config?: HapairConfig;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+/** Load and validate; print warnings and errors to `err`. `config` is set only when there is no error. */
+export function loadAndReport(files: readonly string[], err: NodeJS.WritableStream): Loaded {
+  const { config, diagnostics } = loadConfig([...files], { env: process.env });
+  const all: ConfigDiagnostic[] = [...diagnostics];
+  if (config) all.push(...runtimeGates(config));
+  let errors = 0;
+  let warnings = 0;
+  for (const d of all) {
+    if (d.severity === 'error') errors++;
+    else warnings++;
+    err.write(`${d.severity === 'error' ? '[ALERT]' : '[WARNING]'} ${formatDiagnostic(d)}\n`);
+  }
+  if (errors > 0) {
+    err.write(`[ALERT] ${errors} error(s) found in configuration; fatal errors found in configuration.\n`);
+    return { errors, warnings };
+  }
+  return { config, errors, warnings };
+}
