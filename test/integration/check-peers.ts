@@ -1,0 +1,105 @@
+// Test peers for the health-check integration tests: small loopback servers that answer like a
+// protocol (or misbehave), and helpers to run one check against them. Everything they open is
+// closed by `closeAll()` (call it in afterEach).
+import net from 'node:net';
+import type { CheckTarget } from '../../src/checks/check.ts';
+
+const open: { close(): Promise<void> }[] = [];
+
+export interface Peer {
+  readonly port: number;
+  /** Bytes each connection received, by accept order. */
+  readonly received: Buffer[];
+  /** Indexes of the connections that are closed. */
+  readonly closed: Set<number>;
+  close(): Promise<void>;
+}
+
+/** A TCP server on 127.0.0.1:0; `onConn` gets each socket and a function returning its bytes so far. */
+export async function peer(onConn: (sock: net.Socket, index: number) => void): Promise<Peer> {
+  const received: Buffer[] = [];
+  const closed = new Set<number>();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    const index = received.length;
+    received.push(Buffer.alloc(0));
+    sockets.add(sock);
+    sock.on('data', (d) => {
+      received[index] = Buffer.concat([received[index]!, d]);
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      sockets.delete(sock);
+      closed.add(index);
+    });
+    onConn(sock, index);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const p: Peer = {
+    port,
+    received,
+    closed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  open.push(p);
+  return p;
+}
+
+/** Reply to the first request chunk with `reply` (or write it at once with `banner`), then close. */
+export function replyOnce(reply: string | Buffer, opts: { banner?: boolean; keepOpen?: boolean } = {}): (sock: net.Socket) => void {
+  const data = typeof reply === 'string' ? Buffer.from(reply, 'latin1') : reply;
+  return (sock) => {
+    const send = (): void => {
+      sock.write(data);
+      if (!opts.keepOpen) sock.end();
+    };
+    if (opts.banner) send();
+    else sock.once('data', send);
+  };
+}
+
+/** Answer line-based conversations: `script(line)` returns what to send for each received line. */
+export function lineScript(banner: string, script: (line: string) => string | null): (sock: net.Socket) => void {
+  return (sock) => {
+    let buf = '';
+    if (banner) sock.write(banner);
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl).replace(/\r$/, '');
+        buf = buf.slice(nl + 1);
+        const out = script(line);
+        if (out === null) sock.end();
+        else sock.write(out);
+      }
+    });
+  };
+}
+
+/** A port nobody listens on (listen, note the port, close). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+export function target(port: number, extra: Partial<CheckTarget> = {}): CheckTarget {
+  return { host: '127.0.0.1', port, timeout: { inter: 2000, connect: 1000, check: 600 }, ...extra };
+}
+
+/** Register something to close after the test. */
+export function track(c: { close(): Promise<void> }): void {
+  open.push(c);
+}
+
+export async function closeAll(): Promise<void> {
+  const all = open.splice(0);
+  await Promise.all(all.map((c) => c.close().catch(() => {})));
+}
