@@ -1,0 +1,116 @@
+// Lab (network namespaces, real ip/arping/socat/ndisc6): failover when lb1 is lost, its keepalive
+// is killed, its proxy hangs, or its interface goes down (issue #5 acceptance).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PairLab, sleep, waitFor } from './pair-lab.ts';
+
+const lab = new PairLab('hpk5a', 51);
+const T = 90_000;
+
+beforeAll(() => lab.create(), 60_000);
+afterEach(() => lab.resetRun(), 60_000);
+afterAll(() => lab.destroy(), 60_000);
+
+describe('keepalive lab: failover', () => {
+  it(
+    "node loss: lb2 owns the VIP and the client's ARP and ND entries point at lb2",
+    async () => {
+      const { k1, k2 } = await lab.startPair(lab.config());
+      // The client talks to both VIPs through lb1, so it has neighbour entries to be corrected.
+      expect(await lab.request(`[${lab.vip6}]:8080`)).toBe('lb1');
+      const [mac1, mac2] = [await lab.mac('lb1'), await lab.mac('lb2')];
+      expect(await lab.clientNeigh(lab.vip)).toBe(mac1);
+      expect(await lab.clientNeigh(lab.vip6)).toBe(mac1);
+
+      await lab.lanLink('lb1', false);
+
+      await waitFor('lb2 serving', async () => (await lab.request()) === 'lb2');
+      expect(await lab.owners()).toEqual(['lb2']);
+      // lb1's tracked eth0 lost its carrier: FAULT, VIP released, even cut off from everyone.
+      expect((await lab.state(k1)).state).toBe('FAULT');
+      expect((await lab.state(k2)).state).toBe('MASTER');
+      expect(await lab.clientNeigh(lab.vip)).toBe(mac2);
+      await waitFor('the IPv6 neighbour entry to follow (unsolicited NA)', async () => (await lab.clientNeigh(lab.vip6)) === mac2);
+      expect(await lab.request(`[${lab.vip6}]:8080`)).toBe('lb2');
+      expect(await lab.notifyLines(k2)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/lb2 VI_1 BACKUP -> MASTER priority 100/)]),
+      );
+
+      // lb1 comes back: it preempts, and exactly one node holds the VIP.
+      await lab.lanLink('lb1', true);
+      await waitFor('lb1 master again', async () => (await lab.owners()).join() === 'lb1' && (await lab.request()) === 'lb1');
+      expect((await lab.state(k2)).state).toBe('BACKUP');
+      expect(await lab.clientNeigh(lab.vip)).toBe(mac1);
+    },
+    T,
+  );
+
+  it(
+    'process kill: the VIP leaves lb1 at once, lb2 takes over, lb1 takes back when restarted; never two owners longer than an advert',
+    async () => {
+      const config = lab.config();
+      const { k1, k2 } = await lab.startPair(config);
+      const sampler = lab.startOwnerSampler(5);
+      lab.signalPid(k1.pid, 'SIGKILL');
+      await waitFor('lb2 serving', async () => (await lab.owners()).join() === 'lb2' && (await lab.request()) === 'lb2');
+      const afterKill = await sampler.stop();
+      // The guard removed lb1's VIP before lb2's master-down timer could fire: never both.
+      expect(afterKill.filter(([, o]) => o.length > 1)).toEqual([]);
+      expect(afterKill.some(([, o]) => o.length === 0)).toBe(true); // the FAULT path: lb1 released first
+      expect((await lab.state(k2)).state).toBe('MASTER');
+
+      const sampler2 = lab.startOwnerSampler(5);
+      const k1b = await lab.startKeepalive('lb1', config);
+      await waitFor('lb1 master again', async () => (await lab.owners()).join() === 'lb1' && (await lab.request()) === 'lb1');
+      await sleep(300);
+      const afterRestart = await sampler2.stop();
+      expect(longestOverlap(afterRestart)).toBeLessThan(100); // ms: under one advert interval
+      expect((await lab.state(k1b)).state).toBe('MASTER');
+      expect((await lab.state(k2)).state).toBe('BACKUP');
+    },
+    T,
+  );
+
+  it(
+    "proxy hang: SIGSTOP of lb1's proxy hands the VIP to lb2; SIGCONT brings it back",
+    async () => {
+      const { k1, k2, p1 } = await lab.startPair(lab.config());
+      lab.signalPid(p1.pid!, 'SIGSTOP');
+      await waitFor('lb2 serving', async () => (await lab.owners()).join() === 'lb2' && (await lab.request()) === 'lb2');
+      const s1 = await lab.state(k1);
+      expect(s1.state).toBe('BACKUP');
+      expect(s1.priority).toBe(50); // 150 - 100: the proxy tracker failed
+      expect((await lab.state(k2)).state).toBe('MASTER');
+
+      lab.signalPid(p1.pid!, 'SIGCONT');
+      await waitFor('lb1 master again', async () => (await lab.owners()).join() === 'lb1' && (await lab.request()) === 'lb1');
+    },
+    T,
+  );
+
+  it(
+    "interface down: lb1's eth0 down fails over to lb2",
+    async () => {
+      const { k1, k2 } = await lab.startPair(lab.config());
+      await lab.ifState('lb1', false);
+      await waitFor('lb2 serving', async () => (await lab.owners()).join() === 'lb2' && (await lab.request()) === 'lb2');
+      expect((await lab.state(k1)).state).toBe('FAULT');
+      expect((await lab.state(k2)).state).toBe('MASTER');
+      await lab.ifState('lb1', true);
+      await waitFor('lb1 master again', async () => (await lab.owners()).join() === 'lb1' && (await lab.request()) === 'lb1');
+    },
+    T,
+  );
+});
+
+/** Longest time both nodes were seen holding the VIP (from the first to the last such sample). */
+function longestOverlap(samples: [number, string[]][]): number {
+  let longest = 0;
+  let start: number | undefined;
+  for (const [t, owners] of samples) {
+    if (owners.length > 1) {
+      start ??= t;
+      longest = Math.max(longest, t - start);
+    } else start = undefined;
+  }
+  return longest;
+}
