@@ -8,6 +8,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Subcommands load lazily: `--help` must work even where a subsystem cannot load.
     case 'proxy':
       return (await import('./proxy-command.ts')).runProxy(rest);
+    case 'keepalive':
+      return (await import('./keepalive-command.ts')).runKeepaliveCommand(rest);
     case 'check':
       return (await import('./check-command.ts')).runCheck(rest);
     case '-v':

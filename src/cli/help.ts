@@ -6,11 +6,13 @@ export const HAPAIR_VERSION: string = pkg.version;
 
 export const TOP_HELP = `Usage: hapair <command> [options]
 
-hapair is an HA pair appliance: an HAProxy-compatible reverse proxy (and, in later
-releases, a VRRP-like keepalive) configured with one haproxy.cfg-style file.
+hapair is an HA pair appliance: an HAProxy-compatible reverse proxy and a VRRP-like
+keepalive that keeps floating IPs on the healthy node, configured with one haproxy.cfg-style
+file.
 
 Commands:
   proxy     run the reverse proxy (haproxy's flags: -f FILE -L NAME -c -d -D -p PIDFILE)
+  keepalive run this node's election and floating IPs (the file's keepalive sections)
   check     validate configuration files and report every error at once
   version   print the version (also -v, --version)
   help      this text
@@ -40,4 +42,22 @@ export const CHECK_HELP = `Usage: hapair check -f FILE [-f FILE...]
 
 Validates configuration files with the same validator as 'hapair proxy -c' and prints
 every error as FILE:LINE: SECTION 'NAME': message. Exit 0 when valid, 1 otherwise.
+`;
+
+export const KEEPALIVE_HELP = `Usage: hapair keepalive -f FILE [-f FILE...] [-L NAME] [-S SOCKET] [-d] [--no-guard]
+
+Runs the election of this node for every 'keepalive' section naming it: heartbeats to the
+other node(s), floating IPs with ip(8) and gratuitous ARP, trackers and notify hooks.
+Needs CAP_NET_ADMIN and CAP_NET_RAW.
+
+Options:
+  -f FILE|DIR   configuration file or directory (repeatable, required)
+  -L NAME       this node's name in the 'node' lines (default: the host name)
+  -S SOCKET     control socket (default /run/hapair/keepalive.sock): show state, show peers,
+                set priority, switchover
+  -d            debug logging
+  --no-guard    do not start the guard process that removes the VIPs if keepalive dies
+  -h, --help    this text
+
+Signals: SIGTERM, SIGINT hand the VIPs off (priority 0 advert) and stop.
 `;

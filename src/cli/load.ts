@@ -1,7 +1,12 @@
 // Shared by `hapair check` and `hapair proxy`: one validator, every diagnostic printed at once.
-import { formatDiagnostic, loadConfig } from '../config/config.ts';
+import { formatDiagnostic, loadConfig, registerSection } from '../config/config.ts';
 import type { ConfigDiagnostic, HapairConfig } from '../config/model.ts';
+import { parseKeepaliveSections } from '../keepalive/keepalive.ts';
 import { runtimeGates } from './runtime-gates.ts';
+
+// `keepalive NAME` sections belong to `hapair keepalive`; they are validated here with the rest
+// (one validator for `check`, `proxy -c` and both processes' start).
+registerSection('keepalive');
 
 export interface Loaded {
   readonly config?: HapairConfig;
@@ -13,7 +18,7 @@ export interface Loaded {
 export function loadAndReport(files: readonly string[], err: NodeJS.WritableStream): Loaded {
   const { config, diagnostics } = loadConfig([...files], { env: process.env });
   const all: ConfigDiagnostic[] = [...diagnostics];
-  if (config) all.push(...runtimeGates(config));
+  if (config) all.push(...runtimeGates(config), ...parseKeepaliveSections(config.extraSections).diagnostics);
   let errors = 0;
   let warnings = 0;
   for (const d of all) {

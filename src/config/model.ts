@@ -195,6 +195,7 @@ export interface ConfigLine {
 export interface ExtraSection {
   readonly type: string;
   readonly name: string;
+  /** Words after the name on the section line. */
   readonly args: readonly string[];
   readonly lines: readonly ConfigLine[];
   readonly loc: SourceLoc;

@@ -54,7 +54,7 @@ class ConfigBuilder {
     if (s.type === 'defaults') return this.#defaults(s, report);
     if (s.type === 'frontend' || s.type === 'backend' || s.type === 'listen') return this.#proxy(s, s.type, report);
     if (registeredSection(s.type)) {
-      this.extraSections.push({ type: s.type, name: s.args[0] ?? '', args: s.args, lines: s.lines, loc: s.loc });
+      this.extraSections.push({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc });
       this.#extraReports.push(report);
       return;
     }

@@ -40,8 +40,8 @@ describe('sections', () => {
     expect(ok.errors).toEqual([]);
     expect(seen).toEqual(['vip1', 'vip2']);
     expect(ok.config!.extraSections).toEqual([
-      { type: 'keepalive', name: 'vip1', args: ['vip1'], lines: [{ args: ['vip', '10.0.0.100'], loc: { file: 's.cfg', line: 2 } }], loc: { file: 's.cfg', line: 1 } },
-      { type: 'keepalive', name: 'vip2', args: ['vip2', 'extra'], lines: [], loc: { file: 's.cfg', line: 7 } },
+      { type: 'keepalive', name: 'vip1', args: [], lines: [{ args: ['vip', '10.0.0.100'], loc: { file: 's.cfg', line: 2 } }], loc: { file: 's.cfg', line: 1 } },
+      { type: 'keepalive', name: 'vip2', args: ['extra'], lines: [], loc: { file: 's.cfg', line: 7 } },
     ]);
     const bad = parse('keepalive vip1\n    bad\n');
     expect(bad.errors).toEqual(["s.cfg:2: keepalive 'vip1': unknown keyword 'bad'"]);

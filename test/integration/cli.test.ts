@@ -117,6 +117,21 @@ describe('hapair check', () => {
     expect(r.stderr).toMatch(new RegExp(`${file}:6: .*'clinet'.*did you mean 'client'`));
   });
 
+  it('validates keepalive sections with the proxy sections, errors at file:line', async () => {
+    const key = writeCfg('ka.key', `1 ${'ab'.repeat(32)}\n`);
+    const ka = (extra: string) =>
+      `keepalive VI_1\n    interface eth0\n    vrid 51\n    node lb1 10.0.0.11 priority 150\n    node lb2 10.0.0.12 priority 100\n` +
+      `    virtual-ip 10.0.0.100/24\n    auth-key-file ${key}\n    track-proxy socket /run/hapair/api.sock weight -100\n${extra}`;
+    const good = await runHapair(['check', '-f', writeCfg('ka-good.cfg', ka(''))]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    const file = writeCfg('ka-bad.cfg', ka('    advert-int fast\n    virtual-ipp 10.0.0.101/24\n'));
+    const bad = await runHapair(['check', '-f', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`${file}:9: keepalive 'VI_1': .*advert-int`));
+    expect(bad.stderr).toMatch(new RegExp(`${file}:10: keepalive 'VI_1': .*'virtual-ipp'`));
+  });
+
   it('refuses features the runtime does not serve yet instead of ignoring them', async () => {
     const file = writeCfg('gated.cfg', 'global\n    stats socket /tmp/hapair-x.sock level admin\nlisten W\n    bind 127.0.0.1:1\n    mode http\n    server s1 127.0.0.1:2\n');
     const r = await runHapair(['check', '-f', file]);

@@ -6,7 +6,7 @@
 //   lb1:hb0 <-> lb2:hb0 : a back-to-back heartbeat cable, 10.199.(N+100).0/24
 //   VIP 10.199.N.100/24, fd00:199:N::100/64
 //
-// Each lb runs `keepalive` (src/keepalive/keepalive-main.ts; later `hapair keepalive`) and a
+// Each lb runs `hapair keepalive -f FILE -L lbN` (the real command) and a
 // proxy (lab-programs.ts `proxy`; later `hapair proxy`: startProxy is the one place to change).
 // Names are unique per test file (the prefix); leftovers of a crashed run are removed first.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,12 +17,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCommand, type CommandResult } from '../../src/keepalive/commands.ts';
-import { keepaliveSections } from '../../src/keepalive/section-text.test-helper.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const NODE = join(REPO, 'node_modules/.bin/node');
 const PROGRAMS = join(REPO, 'test/lab/lab-programs.ts');
-const KEEPALIVE_MAIN = join(REPO, 'src/keepalive/keepalive-main.ts');
+const HAPAIR = join(REPO, 'src/cli/hapair.ts');
 export const NOTIFY_SCRIPT = join(REPO, 'keepalive/notify.sh');
 
 export type LbName = 'lb1' | 'lb2';
@@ -273,13 +272,15 @@ export class PairLab {
 
   async startKeepalive(lb: LbName, configText: string): Promise<KeepaliveProc> {
     const run = ++this.#runs;
-    const sections = join(this.dir, `${lb}-${run}-sections.json`);
-    await writeFile(sections, JSON.stringify(keepaliveSections(configText, `${lb}.cfg`)));
+    const cfg = join(this.dir, `${lb}-${run}.cfg`);
+    // Both lbs share this machine's file system, so each probes its own proxy's API socket; on
+    // real nodes the path is the same and the file identical.
+    await writeFile(cfg, configText.replace(/track-proxy weight/g, `track-proxy socket ${this.apiSocket(lb)} weight`));
     const notifyLog = join(this.dir, `${lb}-${run}-notify.log`);
     const control = join(this.dir, `${lb}-control.sock`);
     const child = this.#spawn(
       lb,
-      [NODE, KEEPALIVE_MAIN, '--sections', sections, '-L', lb, '--control', control, '--proxy-api', this.apiSocket(lb), '--log-level', 'debug'],
+      [NODE, HAPAIR, 'keepalive', '-f', cfg, '-L', lb, '-S', control, '-d'],
       `${lb}-${run}-keepalive.log`,
       { HAPAIR_NOTIFY_LOG: notifyLog },
     );
