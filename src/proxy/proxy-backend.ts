@@ -1,0 +1,77 @@
+// A backend (or the backend half of a `listen`) as the runtime uses it: the Backend core
+// (balancer + queues) plus what sessions need precomputed: connect timeout, retries, the
+// redispatch rule, and counters for the backend and each of its servers.
+import type { Backend } from '../backend/backend-runtime.ts';
+import type { Server } from '../backend/server.ts';
+import type { ProxySpec } from '../config/model.ts';
+import { ProxyCounters } from './counters.ts';
+
+/** Hash-based algorithms (HAProxy BE_LB_KIND_HI): retries never move to another server early. */
+const HASH_ALGORITHMS: ReadonlySet<string> = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie']);
+
+/** HAProxy backend.c back_handle_st_cer: the turn-around wait is "MIN(one second, connect timeout)". */
+const TURN_AROUND_MAX = 1000;
+
+export class ProxyBackend {
+  readonly spec: ProxySpec;
+  readonly name: string;
+  readonly core: Backend;
+  readonly counters = new ProxyCounters();
+  readonly #serverCounters = new Map<Server, ProxyCounters>();
+  /** `retries` (configuration.txt 4.2, default 3). */
+  readonly retries: number;
+  /** `timeout connect` in ms, 0 = none. */
+  readonly connectTimeout: number;
+  /** Delay before retrying after a refused connection. */
+  readonly turnAround: number;
+  /** `option redispatch [<interval>]`, null when off (an interval of 0 disables it). */
+  readonly redispatchInterval: number | null;
+  readonly hashBased: boolean;
+  /** `option srvtcpka` / `option tcpka`: TCP keep-alive probes towards servers. */
+  readonly keepAlive: boolean;
+
+  constructor(spec: ProxySpec, core: Backend) {
+    this.spec = spec;
+    this.name = spec.name;
+    this.core = core;
+    this.retries = spec.retries;
+    this.connectTimeout = spec.timeouts.connect ?? 0;
+    this.turnAround = this.connectTimeout > 0 && this.connectTimeout < TURN_AROUND_MAX ? this.connectTimeout : TURN_AROUND_MAX;
+    const interval = spec.redispatch?.interval;
+    this.redispatchInterval = interval === undefined || interval === 0 ? null : interval;
+    this.hashBased = HASH_ALGORITHMS.has(spec.balance.algorithm);
+    this.keepAlive = spec.options.srvtcpka === true || spec.options.tcpka === true;
+    for (const server of core.servers) this.#serverCounters.set(server, new ProxyCounters());
+  }
+
+  get servers(): readonly Server[] {
+    return this.core.servers;
+  }
+
+  countersOf(server: Server): ProxyCounters {
+    return this.#serverCounters.get(server)!;
+  }
+
+  /** Usable active servers (HAProxy `srv_act`), for the retry rules. */
+  activeServers(): number {
+    let n = 0;
+    for (const s of this.core.servers) if (!s.backup && s.isUsable()) n++;
+    return n;
+  }
+
+  /**
+   * HAProxy include/haproxy/stream.h stream_choose_redispatch (2.6 with the fixes backported to
+   * 2.6.x): after `retries` failed attempts so far, move to another server when the server is
+   * not running, when the redispatch interval says so, or at once for non-hash algorithms with
+   * more than one active server.
+   */
+  shouldRedispatch(server: Server, retries: number): boolean {
+    const interval = this.redispatchInterval;
+    if (interval === null) return false;
+    if (server.admin.maint || server.oper === 'DOWN' || server.oper === 'STARTING') return true;
+    if (interval > 0 && retries % interval === 0) return true;
+    const period = this.retries + 1 + interval;
+    if (interval < 0 && period > 0 && retries % period === 0) return true;
+    return !this.hashBased && this.activeServers() > 1;
+  }
+}

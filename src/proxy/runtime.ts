@@ -1,0 +1,305 @@
+// The proxy process at run time (contract of src/proxy): from a HapairConfig, frontends with
+// their listeners, backends with their servers, and the sessions between them.
+//
+//   const rt = new Runtime(config, { logger, accessLog: (fe) => sinkFor(fe) });
+//   await rt.start();      // resolves server names, opens every listener (BindError if one fails)
+//   await rt.softStop();   // SIGUSR1: listeners close, running sessions finish, then resolves
+//   await rt.stop();       // SIGTERM: everything closes now
+//
+// Limits as HAProxy applies them: global `maxconn` (actconn) and frontend / bind `maxconn`.
+// At the limit HAProxy stops polling the listener and lets the kernel queue connections in the
+// listen backlog. Node cannot stop accepting without closing the socket, so hapair does the
+// equivalent one step later: accepted connections wait unread (not counted, FIFO) up to the
+// backlog size, and start as soon as a session ends; past the backlog they are refused.
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import { Backend } from '../backend/backend-runtime.ts';
+import { realClock, type Clock } from '../clock.ts';
+import { formatDiagnostic } from '../config/diagnostics.ts';
+import type { HapairConfig, ProxySpec } from '../config/model.ts';
+import { BindError, ConfigError } from '../errors.ts';
+import { openListener, type Listener, type UserBufferReads } from '../net/listener.ts';
+import { relayClientRead, relayReadBuffer } from '../tcp/relay.ts';
+import { ProxyBackend } from './proxy-backend.ts';
+import { ProxyFrontend, type AccessLogSink } from './proxy-frontend.ts';
+import { unsupportedByRuntime } from './runtime-support.ts';
+import { libcResolver, resolveServerAddresses, type HostResolver } from './server-addresses.ts';
+import { TcpSession, type SessionHost } from './session.ts';
+
+/** Accepted sockets read into pooled buffers, straight into their session's relay. */
+const CLIENT_READS: UserBufferReads = { buffer: relayReadBuffer, callback: relayClientRead };
+
+export type { AccessLogSink } from './proxy-frontend.ts';
+
+export interface RuntimeOptions {
+  /** Diagnostics (pino); nothing is logged without one. */
+  readonly logger?: Logger;
+  /** The access-log sink of a frontend, or undefined when it does not log (built once at start). */
+  readonly accessLog?: (frontend: ProxySpec) => AccessLogSink | undefined;
+  readonly clock?: Clock;
+  /** Server hostname resolution at start (default: libc through dns.lookup). */
+  readonly resolve?: HostResolver;
+  /** Random source for `balance random` (tests inject a seeded one). */
+  readonly random?: () => number;
+}
+
+export type RuntimeState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Connections accepted over a limit, waiting unread for a slot (one FIFO per listener). */
+interface ParkedQueue {
+  readonly frontend: ProxyFrontend;
+  readonly sockets: net.Socket[];
+  readonly limit: number;
+}
+
+export class Runtime implements SessionHost {
+  readonly config: HapairConfig;
+  /** Global `maxconn`. */
+  readonly maxconn: number;
+  readonly frontends = new Map<string, ProxyFrontend>();
+  readonly backends = new Map<string, ProxyBackend>();
+  /** Sessions open in the process (HAProxy actconn) and accepted since start. */
+  actconn = 0;
+  cumConns = 0;
+  readonly #opts: RuntimeOptions;
+  readonly #log: Logger | undefined;
+  #state: RuntimeState = 'new';
+  #head: TcpSession | null = null;
+  readonly #parked = new Map<Listener, ParkedQueue>();
+  #parkedCount = 0;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(config: HapairConfig, opts: RuntimeOptions = {}) {
+    this.config = config;
+    this.maxconn = config.global.maxconn;
+    this.#opts = opts;
+    this.#log = opts.logger;
+  }
+
+  get state(): RuntimeState {
+    return this.#state;
+  }
+
+  get listeners(): Listener[] {
+    return [...this.frontends.values()].flatMap((fe) => fe.listeners);
+  }
+
+  /** Connections accepted over a limit and not served yet. */
+  get parked(): number {
+    return this.#parkedCount;
+  }
+
+  *sessions(): Iterable<TcpSession> {
+    for (let s = this.#head; s !== null; s = s.next) yield s;
+  }
+
+  /**
+   * Build and open everything. Rejects with a ConfigError for what the runtime cannot serve,
+   * or a BindError listing every listener that failed (nothing is left open then).
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`runtime already ${this.#state}`);
+    this.#state = 'starting';
+    const problems = unsupportedByRuntime(this.config);
+    if (problems.length > 0) {
+      this.#state = 'stopped';
+      throw new ConfigError(problems.map(formatDiagnostic));
+    }
+    this.#buildBackends();
+    const servers = [...this.backends.values()].flatMap((be) => be.servers);
+    await resolveServerAddresses(servers, this.#opts.resolve ?? libcResolver, this.#log);
+    this.#buildFrontends();
+    try {
+      await this.#openListeners();
+    } catch (err) {
+      await this.#closeAll();
+      this.#state = 'stopped';
+      throw err;
+    }
+    this.#state = 'running';
+    if (this.#parkedCount > 0) this.#drainParked();
+    for (const be of this.backends.values()) this.#warnIfNoServer(be);
+  }
+
+  /** Hard stop: listeners close, every session is killed; resolves once all sockets are closed. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    await this.#closeListeners();
+    for (const s of this.sessions()) s.kill();
+    await this.#whenIdle();
+    await this.#closeAll();
+    this.#state = 'stopped';
+  }
+
+  /** Soft stop (HAProxy SIGUSR1): stop listening, let running sessions finish, then resolve. */
+  async softStop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    await this.#closeListeners();
+    await this.#whenIdle();
+    await this.#closeAll();
+    this.#state = 'stopped';
+  }
+
+  #buildBackends(): void {
+    const clock = this.#opts.clock ?? realClock;
+    for (const spec of this.config.proxies) {
+      if (spec.disabled || spec.kind === 'frontend') continue;
+      const core = new Backend(spec, clock, { random: this.#opts.random });
+      this.backends.set(spec.name, new ProxyBackend(spec, core));
+    }
+  }
+
+  #buildFrontends(): void {
+    for (const spec of this.config.proxies) {
+      if (spec.disabled || spec.kind === 'backend') continue;
+      const target = backendTarget(spec);
+      const backend = target === undefined ? null : (this.backends.get(target) ?? null);
+      const sink = this.#opts.accessLog?.(spec);
+      this.frontends.set(spec.name, new ProxyFrontend(spec, this.maxconn, backend, sink, target));
+    }
+  }
+
+  async #openListeners(): Promise<void> {
+    const attempts: Promise<Listener | BindError>[] = [];
+    for (const fe of this.frontends.values()) {
+      let id = 0;
+      for (const bind of fe.spec.binds) {
+        for (const address of bind.addresses) {
+          const luid = ++id;
+          const backlog = backlogOf(fe, bind.backlog);
+          const opened = openListener({ address, bind, backlog, context: { proxy: fe.name, loc: bind.loc } }, this.#onConnection, CLIENT_READS)
+            .then((l) => {
+              l.id = luid;
+              l.server.on('error', (err) => this.#log?.warn({ frontend: fe.name, listener: l.label, err }, 'accept failed'));
+              fe.listeners.push(l);
+              this.#parked.set(l, { frontend: fe, sockets: [], limit: backlog });
+              return l;
+            })
+            .catch((err: unknown) => (err instanceof BindError ? err : new BindError(String(err), { cause: err })));
+          attempts.push(opened);
+        }
+      }
+    }
+    const results = await Promise.all(attempts);
+    const failures = results.filter((r): r is BindError => r instanceof BindError);
+    if (failures.length > 0) throw new BindError(failures.map((f) => f.message).join('\n'), { cause: failures[0] });
+    for (const fe of this.frontends.values()) fe.listeners.sort((a, b) => a.id - b.id);
+  }
+
+  readonly #onConnection = (socket: net.Socket, listener: Listener): void => {
+    const queue = this.#parked.get(listener);
+    if (queue === undefined || (this.#state !== 'running' && this.#state !== 'starting')) {
+      socket.on('error', ignoreError);
+      socket.destroy();
+      return;
+    }
+    // While the other listeners still open, a connection waits as it would in the backlog.
+    if (this.#state === 'running' && queue.sockets.length === 0 && this.#mayStart(queue.frontend, listener)) {
+      this.#startSession(queue.frontend, listener, socket);
+      return;
+    }
+    socket.on('error', ignoreError);
+    if (queue.sockets.length >= queue.limit) {
+      // Past the backlog the kernel would drop the SYN; we can only refuse.
+      queue.frontend.counters.dcon++;
+      socket.destroy();
+      return;
+    }
+    queue.sockets.push(socket);
+    this.#parkedCount++;
+  };
+
+  #mayStart(fe: ProxyFrontend, listener: Listener): boolean {
+    const bindMax = listener.bind.maxconn;
+    return this.actconn < this.maxconn && fe.feconn < fe.maxconn && (bindMax === undefined || bindMax <= 0 || listener.conns < bindMax);
+  }
+
+  #startSession(fe: ProxyFrontend, listener: Listener, socket: net.Socket): void {
+    this.actconn++;
+    this.cumConns++;
+    listener.conns++;
+    fe.counters.enter();
+    const session = new TcpSession(this, fe, listener, socket);
+    const head = this.#head;
+    session.next = head;
+    if (head !== null) head.prev = session;
+    this.#head = session;
+    session.start();
+  }
+
+  sessionEnded(session: TcpSession): void {
+    const { prev, next } = session;
+    if (prev !== null) prev.next = next;
+    else this.#head = next;
+    if (next !== null) next.prev = prev;
+    session.prev = session.next = null;
+    this.actconn--;
+    session.listener.conns--;
+    if (this.#parkedCount > 0 && this.#state === 'running') this.#drainParked();
+    if (this.actconn === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** A slot was freed: start waiting connections, oldest first per listener. */
+  #drainParked(): void {
+    for (const [listener, queue] of this.#parked) {
+      while (queue.sockets.length > 0 && this.#mayStart(queue.frontend, listener)) {
+        const socket = queue.sockets.shift()!;
+        this.#parkedCount--;
+        socket.removeListener('error', ignoreError);
+        if (socket.destroyed) continue;
+        this.#startSession(queue.frontend, listener, socket);
+      }
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.actconn === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #closeListeners(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.close()));
+    for (const queue of this.#parked.values()) {
+      for (const socket of queue.sockets) socket.destroy();
+      queue.sockets.length = 0;
+    }
+    this.#parkedCount = 0;
+  }
+
+  async #closeAll(): Promise<void> {
+    await this.#closeListeners();
+    for (const be of this.backends.values()) be.core.destroy();
+  }
+
+  #warnIfNoServer(be: ProxyBackend): void {
+    if (be.servers.length > 0 && !be.servers.some((s) => s.isUsable())) {
+      this.#log?.warn({ backend: be.name }, `backend '${be.name}' has no server available!`);
+    }
+  }
+}
+
+/** use_backend without condition first, then default_backend, then a `listen` itself. */
+export function backendTarget(spec: ProxySpec): string | undefined {
+  const rule = spec.useBackends.find((r) => r.condition === undefined);
+  if (rule !== undefined) return rule.backend;
+  if (spec.defaultBackend !== undefined) return spec.defaultBackend;
+  return spec.kind === 'listen' ? spec.name : undefined;
+}
+
+/** configuration.txt 4.2 "backlog": the bind's, else the proxy's `backlog`, else its maxconn. */
+function backlogOf(fe: ProxyFrontend, bindBacklog: number | undefined): number {
+  if (bindBacklog !== undefined && bindBacklog > 0) return bindBacklog;
+  const line = fe.spec.lines.find((l) => l.args[0] === 'backlog');
+  const proxyBacklog = line === undefined ? NaN : Number(line.args[1]);
+  return Number.isInteger(proxyBacklog) && proxyBacklog > 0 ? proxyBacklog : fe.maxconn;
+}
+
+function ignoreError(): void {
+  // A socket waiting unread or being refused: its fate is decided elsewhere.
+}
