@@ -63,6 +63,16 @@ export interface KeepaliveProc {
   readonly control: string;
 }
 
+export interface KeepalivedProc {
+  readonly node: LbName;
+  /** The parent (`ip netns exec` execs keepalived, so the same pid). */
+  readonly pid: number;
+  /** The VRRP child: the election process. */
+  readonly vrrpPid: number;
+  readonly exited: Promise<number | null>;
+  readonly log: string;
+}
+
 export interface LabStatus {
   readonly state: string;
   readonly priority: number;
@@ -90,7 +100,8 @@ export class PairLab {
   #runs = 0;
 
   constructor(prefix: string, net: number) {
-    if (!/^hpk5[a-z]$/.test(prefix)) throw new Error('lab prefixes are hpk5a..hpk5z');
+    // hpbf*: the failover benchmark (bench/scenarios/failover.ts), apart from the lab tests.
+    if (!/^(hpk5|hpbf)[a-z]$/.test(prefix)) throw new Error('lab prefixes are hpk5a..hpk5z (tests), hpbfa..hpbfz (bench)');
     this.prefix = prefix;
     this.net = net;
   }
@@ -287,6 +298,31 @@ export class PairLab {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     await waitFor(`${lb} control socket`, async () => (await this.control({ control } as KeepaliveProc, 'show info').catch(() => '')).includes('Name: hapair-keepalive'));
     return { node: lb, pid: child.pid!, exited, notifyLog, control };
+  }
+
+  /**
+   * keepalived (the Debian package) in `lb` instead of hapair keepalive, for side-by-side
+   * comparisons: foreground, logging to the console (captured in the lab dir), own pid files.
+   * It does not set ip_nonlocal_bind like hapair does, so this does it for the lab proxy.
+   */
+  async startKeepalived(lb: LbName, configText: string): Promise<KeepalivedProc> {
+    const run = ++this.#runs;
+    const base = join(this.dir, `${lb}-${run}-keepalived`);
+    await writeFile(`${base}.conf`, configText);
+    // Both families: the lab proxy also binds the IPv6 VIP.
+    await must(['ip', 'netns', 'exec', this.ns(lb), 'sysctl', '-q', '-w', 'net.ipv4.ip_nonlocal_bind=1', 'net.ipv6.ip_nonlocal_bind=1']);
+    const log = `${base}.log`;
+    const child = this.#spawn(
+      lb,
+      ['keepalived', '-n', '-l', '-D', '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`, '-c', `${base}-checkers.pid`],
+      `${lb}-${run}-keepalived.log`,
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const vrrpPid = await waitFor(`${lb} keepalived VRRP child`, async () => {
+      const pid = Number((await readFile(`${base}-vrrp.pid`, 'utf8').catch(() => '')).trim());
+      return pid > 0 ? pid : undefined;
+    });
+    return { node: lb, pid: child.pid!, vrrpPid, exited, log };
   }
 
   /**
