@@ -153,6 +153,8 @@ export interface ProxySpec {
   /** `description` text (words joined by one space, as HAProxy does). */
   readonly description?: string;
   /** Every keyword line of the section, raw, for features that land in later issues. */
+  /** Lines of the defaults section the proxy inherits from (check options and rules, src/checks/proxy-checks.ts). */
+  readonly defaultsLines?: readonly ConfigLine[];
   readonly lines: readonly ConfigLine[];
   readonly loc: SourceLoc;
 }

@@ -184,6 +184,12 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     return d.report.warning(line.loc, `'${name}' ignored because ${capabilityMessage(d)}`);
   }
   if (name === 'redispatch') return redispatch(d, line, kwm);
+  // Check options carry their own arguments; src/checks/proxy-checks.ts validates them at the end.
+  if (CHECK_OPTION_NAMES.has(name)) {
+    if (kwm === 'default') delete d.options[name];
+    else d.options[name] = kwm !== 'no';
+    return;
+  }
   if (tooMany(d, line, 0, 2)) return;
   if (kwm === 'default') delete d.options[name];
   else d.options[name] = kwm !== 'no';
@@ -207,6 +213,12 @@ function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
   else delete d.redispatch;
 }
 
+/** Options whose arguments are read by parseProxyChecks (configuration.txt 4.2 "option httpchk"...). */
+const CHECK_OPTION_NAMES: ReadonlySet<string> = new Set(['httpchk', 'smtpchk', 'mysql-check', 'pgsql-check', 'ldap-check', 'redis-check', 'ssl-hello-chk', 'tcp-check']);
+
+/** `tcp-check` / `http-check` rules stay in `lines`; parseProxyChecks validates them per backend. */
+const checkRules: Handler = () => undefined;
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   mode,
   bind,
@@ -223,6 +235,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'timeout tunnel': timeout,
   'timeout client-fin': timeout,
   'timeout server-fin': timeout,
+  'timeout check': timeout,
+  'http-check': checkRules,
+  'tcp-check': checkRules,
   option: (d, line, _ctx, kwm) => option(d, line, kwm),
   log,
   default_backend: defaultBackend,

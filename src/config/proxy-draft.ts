@@ -59,6 +59,8 @@ export interface ProxyDraft {
   defaultBackend?: { readonly name: string; readonly loc: SourceLoc };
   useBackends: UseBackendRule[];
   lines: ConfigLine[];
+  /** Lines of the defaults section this one inherits from (check options and rules, proxy-checks.ts). */
+  defaultsLines?: readonly ConfigLine[];
   /** Defaults sections only: used implicitly (last one) / explicitly (`from`) by some proxy. */
   implicitRef: boolean;
   explicitRef: boolean;
@@ -113,6 +115,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
   const d = presetDraft(kind, name, loc, report);
   if (!from) return d;
   d.defaultServer = copyServerDefaults(from.defaultServer);
+  d.defaultsLines = [...(from.defaultsLines ?? []), ...from.lines];
   d.disabled = from.disabled;
   d.options = { ...from.options };
   d.mode = from.mode;

@@ -55,28 +55,32 @@ describe("the seed's advanced config", () => {
   const r = parseConfigText(ADVANCED, FILE, { env: {} });
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
 
-  it('is refused', () => {
-    expect(r.config).toBeUndefined();
+  it('is valid: no error at all', () => {
+    expect(errors).toEqual([]);
+    expect(r.config).toBeDefined();
   });
 
-  it('fails exactly on the health-check keywords, each by name and line', () => {
-    const srv = (line: number, name: string, kws: string[]) => kws.map((k) => `${FILE}:${line}: listen 'UT': server '${name}': '${k}' is not supported yet`);
-    expect(errors).toEqual([
-      `${FILE}:2: defaults: default-server: 'error-limit' is not supported yet`,
-      `${FILE}:2: defaults: default-server: 'rise' is not supported yet`,
-      `${FILE}:2: defaults: default-server: 'on-marked-down' is not supported yet`,
-      `${FILE}:8: listen 'UT': 'timeout check' is not supported yet`,
-      `${FILE}:9: listen 'UT': option 'ldap-check' is not supported yet`,
-      ...srv(11, 'A', ['check', 'check-ssl', 'ssl', 'on-error']),
-      ...srv(12, 'B', ['check', 'check-ssl', 'ssl', 'on-error']),
-      ...srv(13, 'backup', ['check', 'check-ssl', 'ssl']),
-    ]);
-  });
-
-  it('only warns about the missing connect timeout', () => {
+  it('only warns about the missing connect timeout and the unverified server certificates', () => {
+    const verify = (line: number, name: string) =>
+      `${FILE}:${line}: listen 'UT': server 'UT/${name}': verify is enabled by default but no CA file specified: hapair verifies the server's certificate against the system's trusted CAs (HAProxy refuses this; set 'verify none' or 'ca-file').`;
     expect(r.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic)).toEqual([
       `${FILE}:3: listen 'UT': missing timeouts: ensure that all of 'timeout client', 'timeout connect' and 'timeout server' are set to a non-zero value`,
+      verify(11, 'A'),
+      verify(12, 'B'),
+      verify(13, 'backup'),
     ]);
+  });
+
+  it('keeps the check keywords of each server, with the defaults inherited', () => {
+    const px = r.config!.proxies[0];
+    expect(px.timeouts.check).toBe(7000);
+    expect(px.options['ldap-check']).toBe(true);
+    expect(px.servers.map((s) => Object.keys(s.params).sort())).toEqual([
+      ['check', 'check-ssl', 'error-limit', 'on-error', 'on-marked-down', 'rise', 'ssl'],
+      ['check', 'check-ssl', 'error-limit', 'on-error', 'on-marked-down', 'rise', 'ssl'],
+      ['check', 'check-ssl', 'error-limit', 'on-marked-down', 'rise', 'ssl'],
+    ]);
+    expect(px.servers[0]!.params['rise']).toEqual(['15']);
   });
 
   it('parses everything else, as the model shows once the health-check keywords are gone', () => {

@@ -4,6 +4,7 @@
 import type { Diagnostics } from './diagnostics.ts';
 import type { ExtraSection, GlobalSpec, HapairConfig, ProxySpec, ServerSpec, SourceLoc } from './model.ts';
 import type { GlobalDraft } from './parse-global.ts';
+import { checkHealthChecks } from './validate-checks.ts';
 import { hasBackendCap, hasFrontendCap, type ProxyDraft, type ServerDraft } from './proxy-draft.ts';
 
 /** hapair's global maxconn when the config sets none (HAProxy derives it from ulimit -n). */
@@ -105,6 +106,7 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[]): void {
   checkServerNames(px);
   if (fe && px.options.tcplog && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
   if (px.mode !== 'http') checkTcpMode(px);
+  checkHealthChecks(px, proxies);
 }
 
 /** HTTP-only settings in a tcp proxy: HAProxy warns and ignores them (proxy.c proxy_cfg_ensure_no_http). */
@@ -152,6 +154,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     useBackends: px.useBackends,
     ...(px.description !== undefined ? { description: px.description } : {}),
     lines: px.lines,
+    ...(px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsLines: px.defaultsLines } : {}),
     loc: px.loc,
   };
 }

@@ -2,8 +2,11 @@
 // (balancer + queues) plus what sessions need precomputed: connect timeout, retries, the
 // redispatch rule, and counters for the backend and each of its servers.
 import type { Backend } from '../backend/backend-runtime.ts';
+import type { ServerState } from '../backend/server-state.ts';
 import type { Server } from '../backend/server.ts';
+import type { HanaStatus } from '../checks/check-status.ts';
 import type { ProxySpec } from '../config/model.ts';
+import { serverTlsOptions, type ServerTlsOptions } from './server-tls-connect.ts';
 import { ProxyCounters } from './counters.ts';
 
 /** Hash-based algorithms (HAProxy BE_LB_KIND_HI): retries never move to another server early. */
@@ -18,6 +21,10 @@ export class ProxyBackend {
   readonly core: Backend;
   readonly counters = new ProxyCounters();
   readonly #serverCounters = new Map<Server, ProxyCounters>();
+  /** Servers whose live traffic feeds `observe` (configuration.txt 5.2 "observe"). */
+  readonly #observed = new Map<Server, ServerState>();
+  /** `server ... ssl`: how sessions connect to each TLS server (absent: plain TCP). */
+  readonly #tls = new Map<Server, ServerTlsOptions>();
   /** `retries` (configuration.txt 4.2, default 3). */
   readonly retries: number;
   /** `timeout connect` in ms, 0 = none. */
@@ -41,7 +48,26 @@ export class ProxyBackend {
     this.redispatchInterval = interval === undefined || interval === 0 ? null : interval;
     this.hashBased = HASH_ALGORITHMS.has(spec.balance.algorithm);
     this.keepAlive = spec.options.srvtcpka === true || spec.options.tcpka === true;
-    for (const server of core.servers) this.#serverCounters.set(server, new ProxyCounters());
+    for (const server of core.servers) {
+      this.#serverCounters.set(server, new ProxyCounters());
+      const tls = serverTlsOptions(server.spec.params);
+      if (tls !== undefined) this.#tls.set(server, tls);
+    }
+  }
+
+  /** TLS connect options of `server`, undefined for plain TCP. */
+  tlsOf(server: Server): ServerTlsOptions | undefined {
+    return this.#tls.get(server);
+  }
+
+  /** Report live traffic of `server` to its state machine when it has `observe` set. */
+  observeWith(server: Server, state: ServerState): void {
+    if (state.observeMode !== 'none') this.#observed.set(server, state);
+  }
+
+  /** A session saw `status` on `server` (HAProxy health_adjust). */
+  observe(server: Server, status: HanaStatus): void {
+    this.#observed.get(server)?.observe(status);
   }
 
   get servers(): readonly Server[] {

@@ -5,6 +5,7 @@
 // The session object is the balance key, the queue waiter and the relay owner at once; the
 // connecting socket and the turn-around timer reach it without a closure.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Server } from '../backend/server.ts';
 import type { Listener } from '../net/listener.ts';
 import { releaseReadBuffer } from '../tcp/buffer-pool.ts';
@@ -15,6 +16,7 @@ import type { BalanceKey } from '../lb/balancer.ts';
 import { tcpLogRecord } from './access-record.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 import type { ProxyFrontend } from './proxy-frontend.ts';
+import type { ServerTlsOptions } from './server-tls-connect.ts';
 
 /** What a session needs from the runtime that owns it. */
 export interface SessionHost {
@@ -187,16 +189,20 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       this.#fail('I', 'C');
       return;
     }
-    const conn = net.connect({
-      host: server.host,
-      port,
-      allowHalfOpen: true,
-      noDelay: true,
-      keepAlive: be.keepAlive,
-      onread: { buffer: relayReadBuffer, callback: relayServerRead },
-    });
+    const tlsOpts = be.tlsOf(server);
+    // `server ... ssl`: the connection counts as established once the handshake is done.
+    const conn = tlsOpts !== undefined
+      ? tlsConnect(server.host, port, be.keepAlive, tlsOpts)
+      : net.connect({
+        host: server.host,
+        port,
+        allowHalfOpen: true,
+        noDelay: true,
+        keepAlive: be.keepAlive,
+        onread: { buffer: relayReadBuffer, callback: relayServerRead },
+      });
     (conn as SessionSocket)[SESSION] = this;
-    conn.on('connect', onServerConnect);
+    conn.on(tlsOpts !== undefined ? 'secureConnect' : 'connect', onServerConnect);
     conn.on('error', onServerConnectError);
     if (be.connectTimeout > 0) {
       conn.on('timeout', onServerConnectTimeout);
@@ -207,9 +213,14 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
 
   onConnected(conn: net.Socket): void {
     conn.removeListener('connect', onServerConnect);
+    conn.removeListener('secureConnect', onServerConnect);
     conn.removeListener('error', onServerConnectError);
     conn.removeListener('timeout', onServerConnectTimeout);
     this.#conn = null;
+    // `observe layer4` (HAProxy health_adjust HANA_STATUS_L4_OK once established).
+    this.backend!.observe(this.server!, 'L4_OK');
+    // TLS sockets cannot read into the pooled buffers: their 'data' events feed the relay.
+    if (conn instanceof tls.TLSSocket) conn.on('data', onServerTlsData);
     this.tConnect = this.elapsed();
     this.#phase = 'D';
     if (this.frontend.wantsAddresses) this.backendSource = conn.address() as net.AddressInfo;
@@ -226,6 +237,8 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.#conn = null;
     const be = this.backend!;
     const server = this.server!;
+    // `observe layer4`: every failed connection attempt counts (HAProxy back_handle_st_cer).
+    be.observe(server, 'L4_ERR');
     if (this.retries >= be.retries) {
       be.countersOf(server).econ++;
       be.counters.econ++;
@@ -290,8 +303,11 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.relay.closeClient(cause);
   }
 
-  /** Kill the session now (hard stop, admin action): `K` as HAProxy's "shutdown sessions". */
-  kill(): void {
+  /**
+   * Kill the session now: `K` for a hard stop or an admin action, `D` when its server was marked
+   * down (`on-marked-down shutdown-sessions`), `U` for a backup server's when an active came up.
+   */
+  kill(cause: TerminationCause = 'K'): void {
     if (this.#queued) {
       this.#queued = false;
       this.backend!.core.cancel(this);
@@ -300,7 +316,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.#conn = null;
     if (this.#turnAround !== null) clearTimeout(this.#turnAround);
     this.#turnAround = null;
-    this.relay.abort('K');
+    this.relay.abort(cause);
   }
 
   /** Both sockets are closed: settle the counters (in HAProxy's order) and log. */
@@ -348,6 +364,18 @@ function sessionOf(socket: net.Socket): TcpSession {
 
 function onServerConnect(this: net.Socket): void {
   sessionOf(this).onConnected(this);
+}
+
+function tlsConnect(host: string, port: number, keepAlive: boolean, opts: ServerTlsOptions): tls.TLSSocket {
+  const conn = tls.connect({ host, port, ...opts });
+  conn.setNoDelay(true);
+  if (keepAlive) conn.setKeepAlive(true);
+  return conn;
+}
+
+/** A TLS server socket's bytes (paused like the pooled-buffer reads when the client lags). */
+function onServerTlsData(this: net.Socket, chunk: Buffer): void {
+  if (!sessionOf(this).relay.fromServer(chunk)) this.pause();
 }
 
 function onServerConnectError(this: net.Socket): void {
