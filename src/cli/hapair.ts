@@ -12,6 +12,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./keepalive-command.ts')).runKeepaliveCommand(rest);
     case 'check':
       return (await import('./check-command.ts')).runCheck(rest);
+    case 'api':
+      return (await import('./api-command.ts')).runApiCommand(rest);
     case '-v':
     case '--version':
     case 'version':

@@ -14,6 +14,7 @@ Commands:
   proxy     run the reverse proxy (haproxy's flags: -f FILE -L NAME -c -d -D -p PIDFILE)
   keepalive run this node's election and floating IPs (the file's keepalive sections)
   check     validate configuration files and report every error at once
+  api       send a runtime API command to the proxy's stats socket ('hapair api help')
   version   print the version (also -v, --version)
   help      this text
 
@@ -60,4 +61,16 @@ Options:
   -h, --help    this text
 
 Signals: SIGTERM, SIGINT hand the VIPs off (priority 0 advert) and stop.
+`;
+
+export const API_HELP = `Usage: hapair api [-S SOCKET | -f FILE] 'COMMAND[;COMMAND...]'
+
+Sends runtime API commands (HAProxy's stats socket CLI: show info, show stat, show servers
+state, set server, ...; 'help' lists them) to the proxy and prints the answer.
+
+Options:
+  -S SOCKET     UNIX socket path or ipv4@IP:PORT of a 'stats socket'
+  -f FILE|DIR   use the first 'stats socket' of this configuration
+                (default socket: /run/hapair/api.sock)
+  -h, --help    this text
 `;

@@ -14,6 +14,7 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { Backend } from '../backend/backend-runtime.ts';
+import type { Server } from '../backend/server.ts';
 import { realClock, type Clock } from '../clock.ts';
 import { formatDiagnostic } from '../config/diagnostics.ts';
 import type { HapairConfig, ProxySpec } from '../config/model.ts';
@@ -24,6 +25,9 @@ import { ProxyBackend } from './proxy-backend.ts';
 import { ProxyFrontend, type AccessLogSink } from './proxy-frontend.ts';
 import { unsupportedByRuntime } from './runtime-support.ts';
 import { libcResolver, resolveServerAddresses, type HostResolver } from './server-addresses.ts';
+import { ServerHealth } from './server-health.ts';
+import { ApiServer } from '../api/api-server.ts';
+import { runtimeApiTarget } from '../api/api-target.ts';
 import { TcpSession, type SessionHost } from './session.ts';
 
 /** Accepted sockets read into pooled buffers, straight into their session's relay. */
@@ -54,8 +58,8 @@ interface ParkedQueue {
 
 export class Runtime implements SessionHost {
   readonly config: HapairConfig;
-  /** Global `maxconn`. */
-  readonly maxconn: number;
+  /** Global `maxconn` (the runtime API's `set maxconn global` changes it). */
+  maxconn: number;
   readonly frontends = new Map<string, ProxyFrontend>();
   readonly backends = new Map<string, ProxyBackend>();
   /** Sessions open in the process (HAProxy actconn) and accepted since start. */
@@ -68,6 +72,12 @@ export class Runtime implements SessionHost {
   readonly #parked = new Map<Listener, ParkedQueue>();
   #parkedCount = 0;
   #idleWaiters: (() => void)[] = [];
+  /** The `stats socket` listeners (runtime API), null when none is configured or before start. */
+  api: ApiServer | null = null;
+  /** Frontends paused by `disable frontend`: their connections wait as in the backlog. */
+  readonly #paused = new Set<string>();
+  /** Server state machines, checks and agents (null before start). */
+  health: ServerHealth | null = null;
 
   constructor(config: HapairConfig, opts: RuntimeOptions = {}) {
     this.config = config;
@@ -108,15 +118,23 @@ export class Runtime implements SessionHost {
     this.#buildBackends();
     const servers = [...this.backends.values()].flatMap((be) => be.servers);
     await resolveServerAddresses(servers, this.#opts.resolve ?? libcResolver, this.#log);
+    // After resolution: checks connect to the resolved addresses.
+    this.health = new ServerHealth(this.config, this.backends, this, {
+      clock: this.#opts.clock ?? realClock,
+      ...(this.#log ? { logger: this.#log } : {}),
+      ...(this.#opts.random ? { random: this.#opts.random } : {}),
+    });
     this.#buildFrontends();
     try {
       await this.#openListeners();
+      await this.#openApi();
     } catch (err) {
       await this.#closeAll();
       this.#state = 'stopped';
       throw err;
     }
     this.#state = 'running';
+    this.health.start();
     if (this.#parkedCount > 0) this.#drainParked();
     for (const be of this.backends.values()) this.#warnIfNoServer(be);
   }
@@ -213,7 +231,7 @@ export class Runtime implements SessionHost {
 
   #mayStart(fe: ProxyFrontend, listener: Listener): boolean {
     const bindMax = listener.bind.maxconn;
-    return this.actconn < this.maxconn && fe.feconn < fe.maxconn && (bindMax === undefined || bindMax <= 0 || listener.conns < bindMax);
+    return this.actconn < this.maxconn && fe.feconn < fe.maxconn && !this.#paused.has(fe.name) && (bindMax === undefined || bindMax <= 0 || listener.conns < bindMax);
   }
 
   #startSession(fe: ProxyFrontend, listener: Listener, socket: net.Socket): void {
@@ -272,9 +290,51 @@ export class Runtime implements SessionHost {
     this.#parkedCount = 0;
   }
 
+  /** Kill the live sessions on the servers `which` selects (`on-marked-down shutdown-sessions`...). */
+  killSessions(which: (server: Server) => boolean, cause: 'D' | 'U'): void {
+    for (const s of this.sessions()) if (s.server !== null && which(s.server)) s.kill(cause);
+  }
+
   async #closeAll(): Promise<void> {
+    await this.api?.close();
+    await this.health?.stop();
     await this.#closeListeners();
     for (const be of this.backends.values()) be.core.destroy();
+  }
+
+  async #openApi(): Promise<void> {
+    if (this.config.global.statsSockets.length === 0) return;
+    this.api = new ApiServer(this.config.global, runtimeApiTarget(this, this.#opts.clock ?? realClock), this.#log?.child({ mod: 'api' }));
+    await this.api.start();
+  }
+
+  /** `set maxconn global` (management.txt 9.3): waiting connections may start at once. */
+  setGlobalMaxconn(n: number): void {
+    this.maxconn = n;
+    this.#limitsChanged();
+  }
+
+  /** `set maxconn frontend`. */
+  setFrontendMaxconn(fe: ProxyFrontend, n: number): void {
+    (fe as { maxconn: number }).maxconn = n;
+    this.#limitsChanged();
+  }
+
+  /** `disable frontend` / `enable frontend`: false when it already was in that state. */
+  setFrontendPaused(name: string, paused: boolean): boolean {
+    if (this.#paused.has(name) === paused) return false;
+    if (paused) this.#paused.add(name);
+    else this.#paused.delete(name);
+    this.#limitsChanged();
+    return true;
+  }
+
+  isFrontendPaused(name: string): boolean {
+    return this.#paused.has(name);
+  }
+
+  #limitsChanged(): void {
+    if (this.#parkedCount > 0 && this.#state === 'running') this.#drainParked();
   }
 
   #warnIfNoServer(be: ProxyBackend): void {

@@ -1,0 +1,187 @@
+// The rows of `show stat` (HAProxy management.txt 9.1): per proxy in configuration order, its
+// FRONTEND row, one row per server, then its BACKEND row, as src/stats.c stats_fill_fe_stats /
+// stats_fill_sv_stats / stats_fill_be_stats fill them for TCP proxies. A row is a map from field
+// name to value; fields a row does not carry stay absent (empty in CSV).
+import { checkColumns, downtimeSeconds, statsStatus, type CheckColumns } from '../backend/server-state-view.ts';
+import type { Server } from '../backend/server.ts';
+import type { ProxySpec } from '../config/model.ts';
+import type { ApiTarget } from '../api/api-target.ts';
+import type { ProxyBackend } from '../proxy/proxy-backend.ts';
+import type { ProxyCounters } from '../proxy/counters.ts';
+import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
+import { FIELD_TAGS } from './stat-fields.ts';
+
+export type StatValue = string | number;
+export type ObjType = 'F' | 'B' | 'S';
+
+export interface StatRow {
+  readonly obj: ObjType;
+  readonly proxyId: number;
+  /** Server id (0 for FRONTEND / BACKEND). */
+  readonly sid: number;
+  readonly values: Map<string, StatValue>;
+}
+
+/** HAProxy stats type codes of the `type` field. */
+const TYPE: Readonly<Record<ObjType, number>> = { F: 0, B: 1, S: 2 };
+
+/** Fields only a server with an active health check / agent / some setting carries. */
+const CHECK_FIELDS = ['chkfail', 'chkdown', 'downtime', 'check_status', 'check_code', 'check_duration', 'last_chk', 'check_desc', 'check_rise', 'check_fall', 'check_health'];
+const AGENT_FIELDS = ['agent_status', 'agent_code', 'agent_duration', 'last_agt', 'agent_desc', 'agent_rise', 'agent_fall', 'agent_health'];
+const OPTIONAL_SERVER_FIELDS = ['cookie'];
+
+/** Every field the object type carries, at 0 (the counters hapair does not keep stay 0). */
+function baseRow(obj: ObjType, spec: ProxySpec, sid: number, svname: string): Map<string, StatValue> {
+  const values = new Map<string, StatValue>();
+  for (const [name, tag] of Object.entries(FIELD_TAGS[obj])) values.set(name, tag.endsWith(':str') ? '' : 0);
+  values.set('pxname', spec.name);
+  values.set('svname', svname);
+  values.set('pid', 1);
+  values.set('iid', spec.id);
+  values.set('sid', sid);
+  values.set('type', TYPE[obj]);
+  values.set('mode', spec.mode);
+  // The CSV's "-" column separates the stats fields from the modules' (ssl, h2, h1) ones.
+  values.set('-', '-');
+  return values;
+}
+
+function putCounters(v: Map<string, StatValue>, c: ProxyCounters): void {
+  v.set('scur', c.scur);
+  v.set('smax', c.smax);
+  v.set('stot', c.stot);
+  v.set('bin', c.bin);
+  v.set('bout', c.bout);
+  if (v.has('econ')) v.set('econ', c.econ);
+  if (v.has('eresp')) v.set('eresp', c.eresp);
+  if (v.has('wretr')) v.set('wretr', c.wretr);
+  if (v.has('wredis')) v.set('wredis', c.wredis);
+  if (v.has('cli_abrt')) v.set('cli_abrt', c.cliAbrt);
+  if (v.has('srv_abrt')) v.set('srv_abrt', c.srvAbrt);
+}
+
+export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {
+  const v = baseRow('F', fe.spec, 0, 'FRONTEND');
+  putCounters(v, fe.counters);
+  v.set('slim', fe.maxconn);
+  v.set('ereq', fe.counters.ereq);
+  v.set('dcon', fe.counters.dcon);
+  v.set('conn_tot', fe.counters.stot);
+  v.set('status', target.isFrontendPaused(fe) ? 'PAUSED' : 'OPEN');
+  return { obj: 'F', proxyId: fe.spec.id, sid: 0, values: v };
+}
+
+function putCheck(v: Map<string, StatValue>, prefix: 'check' | 'agent', c: CheckColumns, last: 'last_chk' | 'last_agt'): void {
+  v.set(`${prefix}_status`, c.status ?? '');
+  if (c.code !== undefined) v.set(`${prefix}_code`, c.code);
+  else v.delete(`${prefix}_code`);
+  if (c.durationMs !== undefined && c.durationMs >= 0) v.set(`${prefix}_duration`, c.durationMs);
+  else v.delete(`${prefix}_duration`);
+  v.set(`${prefix}_desc`, c.desc ?? '');
+  v.set(last, c.last ?? '');
+  v.set(`${prefix}_rise`, c.rise ?? 0);
+  v.set(`${prefix}_fall`, c.fall ?? 0);
+  v.set(`${prefix}_health`, c.health ?? 0);
+}
+
+export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): StatRow {
+  const st = target.serverState(be, server);
+  const now = target.clock.now();
+  const v = baseRow('S', be.spec, server.id, server.name);
+  putCounters(v, be.countersOf(server));
+  v.set('scur', server.served);
+  v.set('qcur', server.queued);
+  v.set('qmax', server.qmax);
+  v.set('lbtot', server.lbtot);
+  v.set('status', statsStatus(st));
+  v.set('weight', server.eweight);
+  v.set('uweight', server.uweight);
+  v.set('act', server.backup ? 0 : 1);
+  v.set('bck', server.backup ? 1 : 0);
+  v.set('lastchg', Math.max(0, Math.floor((now - st.lastChange) / 1000)));
+  v.set('addr', server.port === undefined ? server.host : `${server.host}:${server.port}`);
+  v.set('lastsess', -1);
+  if (server.maxconn > 0) v.set('slim', server.maxconn);
+  if (server.maxqueue > 0) v.set('qlimit', server.maxqueue);
+  for (const f of [...CHECK_FIELDS, ...AGENT_FIELDS, ...OPTIONAL_SERVER_FIELDS]) v.delete(f);
+  const cols = checkColumns(st);
+  if (st.check.active) {
+    putCheck(v, 'check', cols.check, 'last_chk');
+    v.set('chkfail', st.check.failedChecks);
+    v.set('chkdown', st.downTransitions);
+    v.set('downtime', downtimeSeconds(st, now));
+  }
+  if (st.agent.active) putCheck(v, 'agent', cols.agent, 'last_agt');
+  if (server.spec.cookie !== undefined && be.spec.mode === 'http') v.set('cookie', server.spec.cookie);
+  if (st.throttle < 100) v.set('throttle', st.throttle);
+  if (st.tracked) v.set('tracked', `${st.tracked.proxy}/${st.tracked.name}`);
+  return { obj: 'S', proxyId: be.spec.id, sid: server.id, values: v };
+}
+
+/** configuration.txt 4.2 "fullconn": by default 10% of the frontends' maxconn reaching it. */
+export function fullconnOf(target: ApiTarget, be: ProxyBackend): number {
+  const line = be.spec.lines.find((l) => l.args[0] === 'fullconn');
+  const set = line === undefined ? NaN : Number(line.args[1]);
+  if (Number.isInteger(set) && set > 0) return set;
+  let sum = 0;
+  for (const fe of target.frontends.values()) if (fe.backend === be) sum += fe.maxconn;
+  return Math.floor((sum + 9) / 10);
+}
+
+export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
+  const v = baseRow('B', be.spec, 0, 'BACKEND');
+  putCounters(v, be.counters);
+  const core = be.core;
+  v.set('qcur', core.queueLength);
+  v.set('qmax', core.qmax);
+  v.set('slim', fullconnOf(target, be));
+  v.set('lbtot', core.lbtot);
+  let act = 0;
+  let bck = 0;
+  let actWeight = 0;
+  let bckWeight = 0;
+  let actUweight = 0;
+  let bckUweight = 0;
+  // lbprm.tot_weight / tot_uweight: the usable active servers, else the usable backups.
+  for (const s of be.servers) {
+    if (!s.isUsable()) continue;
+    if (s.backup) {
+      bck++;
+      bckWeight += s.eweight;
+      bckUweight += s.uweight;
+    } else {
+      act++;
+      actWeight += s.eweight;
+      actUweight += s.uweight;
+    }
+  }
+  const uweight = act > 0 ? actUweight : bckUweight;
+  v.set('act', act);
+  v.set('bck', bck);
+  v.set('weight', act > 0 ? actWeight : bckWeight);
+  v.set('uweight', uweight);
+  v.set('status', act + bck > 0 ? 'UP' : 'DOWN');
+  v.set('lastchg', Math.floor((Date.now() - target.startedAt) / 1000));
+  v.set('lastsess', -1);
+  v.set('algo', be.spec.balance.algorithm);
+  return { obj: 'B', proxyId: be.spec.id, sid: 0, values: v };
+}
+
+/** Every row, or those `filter` keeps (show stat <iid> <type> <sid>: type bits 1=FE 2=BE 4=SRV). */
+export function statRows(target: ApiTarget, filter?: { iid: number; types: number; sid: number }): StatRow[] {
+  const rows: StatRow[] = [];
+  for (const spec of target.config.proxies) {
+    if (filter !== undefined && filter.iid !== -1 && filter.iid !== spec.id) continue;
+    const types = filter?.types ?? -1;
+    const fe = target.frontends.get(spec.name);
+    const be = target.backends.get(spec.name);
+    if (fe !== undefined && fe.spec === spec && types & 1) rows.push(frontendRow(target, fe));
+    if (be !== undefined && be.spec === spec) {
+      if (types & 4) {
+        for (const s of be.servers) if (filter === undefined || filter.sid === -1 || filter.sid === s.id) rows.push(serverRow(target, be, s));
+      }
+      if (types & 2) rows.push(backendRow(target, be));
+    }
+  }
+  return rows;
+}
