@@ -7,18 +7,7 @@ import { parseConfigText } from './config.ts';
 
 const FIXTURES = new URL('../../test/fixtures/config/', import.meta.url);
 const REAL = ['minimal.cfg', 'full.cfg', 'conf.d/20-defaults.cfg'].map((f) => readFileSync(new URL(f, FIXTURES), 'utf8'));
-const SEED_ADVANCED = `defaults
-    default-server error-limit 10 rise 15 on-marked-down shutdown-sessions maxconn 125 maxqueue 125
-listen UT
-    bind /var/run/haproxy/etab_UT.sock mode 666
-    mode tcp
-    timeout server 2m
-    timeout client 2m
-    timeout check 7s
-    option ldap-check
-    balance leastconn
-    server A ldap1.example.org:636 check check-ssl ssl on-error mark-down
-`;
+const SEED_ADVANCED = readFileSync(new URL('seed-advanced.cfg', FIXTURES), 'utf8');
 
 function checkInvariant(text: string): void {
   const r = parseConfigText(text, 'fuzz.cfg', { env: { A: 'x y', P: '80' }, hostname: 'h' });

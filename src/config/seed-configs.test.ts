@@ -1,31 +1,14 @@
 // The two configurations of the project seed: the minimal one parses, the advanced one fails only
 // on the health-check keywords, each by name and line.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, parseConfigText } from './config.ts';
 
 const FILE = '/etc/hapair/hapair.cfg';
 
-const MINIMAL = `listen GITSSH
-    bind      127.0.0.1:2222
-    mode      tcp
-    option    tcplog
-    server    comue-forge 127.0.0.1:22
-`;
+const MINIMAL = readFileSync(new URL('../../test/fixtures/config/minimal.cfg', import.meta.url), 'utf8');
 
-const ADVANCED = `defaults
-    default-server error-limit 10 rise 15 on-marked-down shutdown-sessions maxconn 125 maxqueue 125
-listen UT
-    bind /var/run/haproxy/etab_UT.sock mode 666
-    mode tcp
-    timeout server 2m
-    timeout client 2m
-    timeout check 7s
-    option ldap-check
-    balance leastconn
-    server A ldap1.example.org:636 check check-ssl ssl on-error mark-down
-    server B ldap2.example.org:636 check check-ssl ssl on-error mark-down
-    server backup ldap-backup.example.org:636 check check-ssl ssl backup
-`;
+const ADVANCED = readFileSync(new URL('../../test/fixtures/config/seed-advanced.cfg', import.meta.url), 'utf8');
 
 describe("the seed's minimal config", () => {
   const r = parseConfigText(MINIMAL, FILE, { env: {} });

@@ -33,20 +33,7 @@ afterEach(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ADVANCED = `defaults
-    default-server error-limit 10 rise 15 on-marked-down shutdown-sessions maxconn 125 maxqueue 125
-listen UT
-    bind /var/run/haproxy/etab_UT.sock mode 666
-    mode tcp
-    timeout server 2m
-    timeout client 2m
-    timeout check 7s
-    option ldap-check
-    balance leastconn
-    server A ldap1.example.org:636 check check-ssl ssl on-error mark-down
-    server B ldap2.example.org:636 check check-ssl ssl on-error mark-down
-    server backup ldap-backup.example.org:636 check check-ssl ssl backup
-`;
+const ADVANCED = readFileSync(new URL('../fixtures/config/seed-advanced.cfg', import.meta.url), 'utf8');
 
 describe('hapair help and version', () => {
   it('prints usage with --help and exits 0', async () => {
