@@ -6,11 +6,13 @@
 // Buffers as HAProxy keeps them: each socket reads into one buffer of its own (Node's `onread`
 // user buffer, no allocation per read). A chunk is written to the other side straight from that
 // buffer; while the write is pending the source stops reading, so a slow reader holds at most
-// one buffer per direction and nothing is lost or overwritten.
+// one buffer per direction and nothing is lost or overwritten. Writes go straight to the socket
+// handle when its stream has nothing queued (./direct-write.ts): most complete at once.
 // Hot path: module-level handlers find their Relay through a symbol on the socket (no closure
 // per chunk, no pipe()); the only closures are the two write callbacks made per session.
 import type { Socket } from 'node:net';
 import { nextReadBuffer } from './buffer-pool.ts';
+import { directWrite } from './direct-write.ts';
 
 export { relayReadBuffer } from './buffer-pool.ts';
 import type { TerminationCause } from './termination.ts';
@@ -180,8 +182,7 @@ export class Relay {
       this.#clientHeld = true;
       return false;
     }
-    server.write(chunk, this.#afterServerWrite);
-    if (server.writableLength === 0) return true;
+    if (directWrite(server, chunk, this.#afterServerWrite)) return true;
     this.#clientHeld = true;
     // A server that has shut its side is now expected to read: its timer matters again.
     if (this.serverEof) this.#applyTimeouts();
@@ -191,8 +192,7 @@ export class Relay {
   fromServer(chunk: Buffer): boolean {
     this.bytesOut += chunk.length;
     const client = this.client;
-    client.write(chunk, this.#afterClientWrite);
-    if (client.writableLength === 0) return true;
+    if (directWrite(client, chunk, this.#afterClientWrite)) return true;
     this.#serverHeld = true;
     if (this.clientEof) this.#applyTimeouts();
     return false;
