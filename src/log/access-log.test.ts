@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTimeZone } from './time-zone.test-helper.ts';
 import type { LogTarget } from '../config/model.ts';
 import { createAccessLogSink, isErrorSession, type AccessLogOptions } from './access-log.ts';
 import { compileLogFormat } from './log-format.ts';
@@ -7,15 +8,7 @@ import { createLogger, memoryDestination } from './logger.ts';
 import type { TcpLogRecord } from './record.ts';
 import { LogTransport } from './syslog.ts';
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TZ;
-  else process.env.TZ = saved;
-});
+useTimeZone('UTC');
 
 const REC: TcpLogRecord = {
   clientIp: '198.51.100.4',

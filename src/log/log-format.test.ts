@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTimeZone } from './time-zone.test-helper.ts';
 import { compileLogFormat, type LogFormatEnv } from './log-format.ts';
 import type { TcpLogRecord } from './record.ts';
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TZ;
-  else process.env.TZ = saved;
-});
+useTimeZone('UTC');
 
 const REC: TcpLogRecord = {
   clientIp: '10.0.1.2',

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTimeZone } from './time-zone.test-helper.ts';
 import {
   formatDateLog,
   formatGmtDateLog,
@@ -13,15 +14,7 @@ import {
 
 // Newfoundland: a negative half-hour offset (-03:30) with DST (-02:30), so local-vs-UTC, the
 // offset's sign and minutes, and DST all show.
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.TZ;
-  process.env.TZ = 'America/St_Johns';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TZ;
-  else process.env.TZ = saved;
-});
+useTimeZone('America/St_Johns');
 
 const utc = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms);

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTimeZone } from './time-zone.test-helper.ts';
 import type { LogTarget } from '../config/model.ts';
 import { SyslogFramer, type SyslogMeta } from './syslog-frame.ts';
 import { facilityCode, LOG_FACILITIES, LOG_LEVEL, LOG_LEVELS, levelCode, LogTargetError, syslogPri } from './syslog-levels.ts';
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TZ;
-  else process.env.TZ = saved;
-});
+useTimeZone('UTC');
 
 // 2024-03-05 07:08:09.123456 UTC
 const NOW = Date.UTC(2024, 2, 5, 7, 8, 9, 123) * 1000 + 456;

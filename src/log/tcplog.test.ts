@@ -1,17 +1,10 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTimeZone } from './time-zone.test-helper.ts';
 import type { TcpLogRecord } from './record.ts';
 import { formatTcpLog, TCPLOG, TCPLOG_FORMAT } from './tcplog.ts';
 
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TZ;
-  else process.env.TZ = saved;
-});
+useTimeZone('UTC');
 
 // configuration.txt 8.2.2's example session.
 const EXAMPLE: TcpLogRecord = {
