@@ -117,16 +117,7 @@ export async function waitFor<T>(probe: () => T | undefined, ms = 10_000, what =
   }
 }
 
-/** A free TCP port on 127.0.0.1 (bound then released). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
+export { freePort } from '../support/process.ts';
 
 /** A real backend server on 127.0.0.1 that tracks its sockets and closes them all at the end. */
 export class TestServer {
