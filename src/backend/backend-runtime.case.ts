@@ -3,19 +3,12 @@
 import { FakeClock } from '../clock.ts';
 import type { BalanceSpec, ProxySpec, ServerSpec, Timeouts } from '../config/model.ts';
 import type { BalanceKey } from '../lb/balancer.ts';
+import { serverSpecOf, type ServerInit } from '../lb/balancer.case.ts';
 import type { QueueWaiter } from './backend.ts';
 import { Backend } from './backend-runtime.ts';
 import type { Server } from './server.ts';
 
-export interface SrvInit {
-  name: string;
-  id?: number;
-  weight?: number;
-  backup?: boolean;
-  maxconn?: number;
-  maxqueue?: number;
-  disabled?: boolean;
-}
+export type SrvInit = ServerInit;
 
 export interface SpecInit {
   servers: SrvInit[];
@@ -28,20 +21,7 @@ export interface SpecInit {
 
 export function proxySpec(init: SpecInit): ProxySpec {
   const loc = { file: 'test.cfg', line: 1 };
-  const servers: ServerSpec[] = init.servers.map((s, i) => ({
-    name: s.name,
-    id: s.id ?? i + 1,
-    host: '127.0.0.1',
-    port: 9000 + i,
-    weight: s.weight ?? 1,
-    backup: s.backup ?? false,
-    maxconn: s.maxconn ?? 0,
-    minconn: 0,
-    maxqueue: s.maxqueue ?? 0,
-    disabled: s.disabled ?? false,
-    params: {},
-    loc,
-  }));
+  const servers: ServerSpec[] = init.servers.map((s, i) => serverSpecOf(s, i, 9000, 1));
   return {
     kind: 'backend',
     name: 'be',

@@ -15,23 +15,28 @@ export interface ServerInit {
   disabled?: boolean;
 }
 
+/** A ServerSpec as the config would build it; ids default to the position from 1. */
+export function serverSpecOf(init: ServerInit, i: number, portBase = 8000, line = i + 1): ServerSpec {
+  return {
+    name: init.name,
+    id: init.id ?? i + 1,
+    host: '127.0.0.1',
+    port: portBase + i,
+    weight: init.weight ?? 1,
+    backup: init.backup ?? false,
+    maxconn: init.maxconn ?? 0,
+    minconn: 0,
+    maxqueue: init.maxqueue ?? 0,
+    disabled: init.disabled ?? false,
+    params: {},
+    loc: { file: 'test.cfg', line },
+  };
+}
+
 /** A Server as the config would build it; ids default to the position from 1. */
 export function makeServers(inits: readonly ServerInit[], backend = 'be'): Server[] {
   return inits.map((init, i) => {
-    const spec: ServerSpec = {
-      name: init.name,
-      id: init.id ?? i + 1,
-      host: '127.0.0.1',
-      port: 8000 + i,
-      weight: init.weight ?? 1,
-      backup: init.backup ?? false,
-      maxconn: init.maxconn ?? 0,
-      minconn: 0,
-      maxqueue: init.maxqueue ?? 0,
-      disabled: init.disabled ?? false,
-      params: {},
-      loc: { file: 'test.cfg', line: i + 1 },
-    };
+    const spec = serverSpecOf(init, i);
     return new Server(spec, backend);
   });
 }
