@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientGap, hapairTransitions, keepalivedTransitions, masterTransitions, type Probe } from './failover-gap.ts';
+import { clientGap, dualOwnership, hapairTransitions, keepalivedTransitions, masterTransitions, type Probe } from './failover-gap.ts';
 
 function probes(spec: string, t0 = 1000, every = 10): Probe[] {
   // one char per probe: 1 = lb1 answered, 2 = lb2 answered, x = failed
@@ -49,5 +49,26 @@ describe('transitions', () => {
     ]);
     expect(k).toHaveLength(2);
     expect(masterTransitions(k)).toBe(1);
+  });
+});
+
+describe('dualOwnership', () => {
+  it('measures the longest stretch with two owners (make-before-break handback)', () => {
+    const d = dualOwnership([[1000, ['lb1']], [1100, []], [1180, ['lb2']], [5000, ['lb1', 'lb2']], [5040, ['lb1']]], 6000);
+    expect(d).toEqual({ maxMs: 40, episodes: 1, unresolved: false });
+  });
+
+  it('takes the worst of several stretches, in whatever order the events come', () => {
+    const d = dualOwnership([[2070, ['lb2']], [1000, ['lb1', 'lb2']], [1010, ['lb1']], [2000, ['lb1', 'lb2']]], 3000);
+    expect(d).toEqual({ maxMs: 70, episodes: 2, unresolved: false });
+  });
+
+  it('runs an unresolved stretch to the end of the observation', () => {
+    expect(dualOwnership([[1000, ['lb1']], [1500, ['lb1', 'lb2']]], 4000)).toEqual({ maxMs: 2500, episodes: 1, unresolved: true });
+  });
+
+  it('is zero without a second owner', () => {
+    expect(dualOwnership([[1000, ['lb1']], [1100, []], [1200, ['lb2']]], 2000)).toEqual({ maxMs: 0, episodes: 0, unresolved: false });
+    expect(dualOwnership([], 2000)).toEqual({ maxMs: 0, episodes: 0, unresolved: false });
   });
 });

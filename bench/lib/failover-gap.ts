@@ -58,3 +58,35 @@ export function keepalivedTransitions(lines: readonly string[]): string[] {
 export function masterTransitions(transitions: readonly string[]): number {
   return transitions.filter((l) => /-> MASTER |Entering MASTER STATE/.test(l)).length;
 }
+
+export interface DualOwnership {
+  /** The longest stretch with more than one VIP owner (ms); 0 when there never were two. */
+  readonly maxMs: number;
+  /** Stretches with more than one owner. */
+  readonly episodes: number;
+  /** Still two owners when observation ended (`maxMs` then runs to `endAt`). */
+  readonly unresolved: boolean;
+}
+
+/**
+ * Dual ownership in an owner timeline ([time, owners] from `ip -ts monitor address` on both lbs,
+ * test/lab/pair-lab.ts startOwnerMonitor): each stretch starts when a second owner appears and
+ * ends when at most one is left, or at `endAt` if observation ended first.
+ */
+export function dualOwnership(timeline: readonly (readonly [number, readonly string[]])[], endAt: number): DualOwnership {
+  const sorted = [...timeline].sort((a, b) => a[0] - b[0]);
+  let maxMs = 0;
+  let episodes = 0;
+  let since: number | undefined;
+  for (const [t, owners] of sorted) {
+    if (owners.length > 1 && since === undefined) {
+      since = t;
+      episodes++;
+    } else if (owners.length <= 1 && since !== undefined) {
+      maxMs = Math.max(maxMs, t - since);
+      since = undefined;
+    }
+  }
+  if (since !== undefined) maxMs = Math.max(maxMs, endAt - since);
+  return { maxMs, episodes, unresolved: since !== undefined };
+}

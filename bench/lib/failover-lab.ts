@@ -1,6 +1,7 @@
 // The failover benchmark's lab driver: the keepalive netns lab (test/lab/pair-lab.ts) under its
 // own prefix, a pair of hapair keepalive or keepalived 2.2 processes started on demand, the faults
-// (link cut, SIGKILL of the election process), the client's probe and the CPU-load check.
+// (link cut, SIGKILL of the election process and its restart), the client's probe, the VIP
+// owners on both lbs (`ip -ts monitor address`: dual ownership) and the CPU-load check.
 // Every step is bounded in time; namespaces and processes go at close(), and synchronously on
 // process exit (Ctrl-C: run.ts's handler exits, the 'exit' hook below removes the namespaces).
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BenchError } from './bench-error.ts';
 import { hapairConfig, keepalivedConfig, type FailoverProfile, type LabAddresses } from './failover-configs.ts';
-import { clientGap, hapairTransitions, keepalivedTransitions, masterTransitions, type Gap } from './failover-gap.ts';
+import { clientGap, dualOwnership, hapairTransitions, keepalivedTransitions, masterTransitions, type DualOwnership, type Gap } from './failover-gap.ts';
 import { NODE, NOTIFY_SCRIPT, PairLab, sleep, waitFor } from '../../test/lab/pair-lab.ts';
 
 export type FailoverContender = 'hapair' | 'keepalived';
@@ -23,6 +24,8 @@ const NET = 59;
 interface RunningPair {
   /** SIGKILL of lb1's election process, as a crash would do it. */
   killElection(): void;
+  /** Start lb1's election process again (its proxy kept running). */
+  restartElection(): Promise<void>;
   /** Every state transition logged so far by both nodes (hapair notify log / keepalived log). */
   transitions(): Promise<string[]>;
 }
@@ -30,6 +33,10 @@ interface RunningPair {
 export interface FaultResult {
   readonly gap?: Gap;
   readonly probes: number;
+  /** kill only: VIP owners from before the kill to lb1's return as master after its restart. */
+  readonly dual?: DualOwnership;
+  /** kill only: lb1 restarted and became the only owner again within the bound. */
+  readonly restored?: boolean;
 }
 
 export interface CpuCheckResult {
@@ -95,18 +102,32 @@ export class FailoverLab {
     return this.#lab.dir;
   }
 
-  /** A gap: pair up with lb1 serving, probe every 10 ms, inject the fault, wait `windowMs`. */
+  /**
+   * A gap: pair up with lb1 serving, probe every 10 ms, inject the fault, wait `windowMs`. The kill
+   * goes on: lb1's election process restarts and takes the VIP back (preemption), and the VIP
+   * owners on both lbs, watched from before the kill until lb1 is the only owner again, give the
+   * longest dual ownership (issue #5: "never two owners for more than one advert interval").
+   */
   async measureFault(contender: FailoverContender, profile: FailoverProfile, fault: Fault, windowMs: number): Promise<FaultResult> {
     try {
       const pair = await this.#startPair(contender, profile);
-      const probe = this.#lab.startProbe(10, 50);
+      const monitor = fault === 'kill' ? await this.#lab.startOwnerMonitor() : undefined;
+      const probe = await this.#lab.startProbe(10, 50);
       await sleep(500);
       const faultAt = Date.now();
       if (fault === 'kill') pair.killElection();
       else await this.#lab.lanLink('lb1', false);
       await sleep(windowMs);
       const probes = await probe.stop();
-      return { gap: clientGap(probes, faultAt, 'lb2'), probes: probes.length };
+      const gap = clientGap(probes, faultAt, 'lb2');
+      if (!monitor) return { gap, probes: probes.length };
+      await pair.restartElection();
+      const restored = await waitFor('lb1 the only VIP owner after its restart', async () => (await this.#lab.owners()).join() === 'lb1', 20_000, 50)
+        .then(() => true, () => false);
+      await sleep(Math.max(300, profile.advertS * 5000)); // a late release still shows up
+      const endAt = Date.now();
+      const timeline = await monitor.stop();
+      return { gap, probes: probes.length, dual: dualOwnership(timeline, endAt), restored };
     } finally {
       await this.#lab.resetRun();
     }
@@ -122,7 +143,7 @@ export class FailoverLab {
       const cpu = String(availableParallelism() - 1);
       await this.#pinNamespace('lb1', cpu);
       const before = (await pair.transitions()).length;
-      const probe = this.#lab.startProbe(10, 50);
+      const probe = await this.#lab.startProbe(10, 50);
       const spin = `const end = Date.now() + ${durationMs}; while (Date.now() < end) {}`;
       const busy = await this.#lab.exec('lb1', ['taskset', '-c', cpu, NODE, '-e', spin], durationMs + 15_000);
       if (busy.failed) throw new BenchError(`failover: the busy loop failed: ${busy.stderr.trim() || busy.message}`);
@@ -172,13 +193,15 @@ export class FailoverLab {
     await waitFor('hapair lb2 backup', async () => (await lab.state(k2)).state === 'BACKUP', 20_000, 100);
     return {
       killElection: () => lab.signalPid(k1.pid, 'SIGKILL'),
+      restartElection: async () => void (await lab.startKeepalive('lb1', config)),
       transitions: async () => hapairTransitions([...(await readLines(k1.notifyLog)), ...(await readLines(k2.notifyLog))]),
     };
   }
 
   async #startKeepalived(profile: FailoverProfile): Promise<RunningPair> {
     const lab = this.#lab;
-    const k1 = await lab.startKeepalived('lb1', keepalivedConfig(this.addresses, profile, 'lb1'));
+    const config1 = keepalivedConfig(this.addresses, profile, 'lb1');
+    const k1 = await lab.startKeepalived('lb1', config1);
     await lab.startProxy('lb1');
     await waitFor('keepalived lb1 master', async () => (await readLines(k1.log)).some((l) => l.includes('Entering MASTER STATE')), 20_000, 100);
     const k2 = await lab.startKeepalived('lb2', keepalivedConfig(this.addresses, profile, 'lb2'));
@@ -192,6 +215,7 @@ export class FailoverLab {
         lab.signalPid(k1.vrrpPid, 'SIGKILL');
         lab.signalPid(k1.pid, 'SIGKILL');
       },
+      restartElection: async () => void (await lab.startKeepalived('lb1', config1)),
       transitions: async () => keepalivedTransitions([...(await readLines(k1.log)), ...(await readLines(k2.log))]),
     };
   }

@@ -104,11 +104,14 @@ export class SimNode {
         this.reannounces++;
       },
       announcing: () => {},
-      probeVips: (token) => {
+      probeVips: (token, timeout) => {
+        // An owner answers after PROBE_DELAY; silence is known only at the probe's deadline.
+        const inUse = () => [...sim.owners].some((o) => o !== name && this.lanUp && sim.node(o).lanUp);
         sim.clock.setTimer(PROBE_DELAY, () => {
-          if (!live()) return;
-          const inUse = [...sim.owners].some((o) => o !== name && this.lanUp && sim.node(o).lanUp);
-          this.election.probeResult(token, inUse);
+          if (live() && inUse()) this.election.probeResult(token, true);
+        });
+        sim.clock.setTimer(timeout, () => {
+          if (live()) this.election.probeResult(token, false);
         });
       },
       transition: (t) => {

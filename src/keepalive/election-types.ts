@@ -28,7 +28,10 @@ export interface ElectionOptions {
   readonly startupDelay: number;
   /** Probe the VIPs on the LAN before a takeover on master-down expiry. */
   readonly vipProbe: boolean;
-  /** The probe's answer is awaited this long at most, then taken as "not in use". */
+  /**
+   * Upper bound of the probe's wait for an answer (`vip-probe timeout`); the probe gets less when
+   * the master-down interval is short (it runs inside that interval, see election.ts).
+   */
   readonly probeTimeout: number;
   /** A handoff the target does not complete in this time is aborted. */
   readonly handoffTimeout: number;
@@ -90,8 +93,11 @@ export interface ElectionEffects {
    * hands off must not pull the LAN's caches back from the node taking over.
    */
   announcing(on: boolean): void;
-  /** Does anyone on the LAN answer for the VIPs? Answer with `probeResult(token, inUse)`. */
-  probeVips(token: number): void;
+  /**
+   * Does anyone on the LAN answer for the VIPs within `timeout` ms? Answer with
+   * `probeResult(token, inUse)`; no answer within the timeout = not in use.
+   */
+  probeVips(token: number, timeout: number): void;
   transition(t: Transition): void;
   note(kind: ElectionNote, detail: Readonly<Record<string, unknown>>): void;
 }

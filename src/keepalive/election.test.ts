@@ -46,6 +46,8 @@ class Harness {
   readonly notes: ElectionNote[] = [];
   readonly calls: string[] = [];
   readonly probes: number[] = [];
+  /** The timeout given with each probe. */
+  readonly probeTimeouts: number[] = [];
   readonly e: Election;
 
   constructor(over: Partial<ElectionOptions> = {}) {
@@ -55,7 +57,10 @@ class Harness {
       releaseVips: () => this.calls.push('release'),
       reannounce: () => this.calls.push('reannounce'),
       announcing: (on) => this.calls.push(on ? 'announcing' : 'silent'),
-      probeVips: (token) => this.probes.push(token),
+      probeVips: (token, timeout) => {
+        this.probes.push(token);
+        this.probeTimeouts.push(timeout);
+      },
       transition: (t) => this.transitions.push(t),
       note: (kind) => this.notes.push(kind),
     });
@@ -191,13 +196,34 @@ describe('election: timers (RFC 5798 §6.1)', () => {
 });
 
 describe('election: VIP probe before a timed takeover', () => {
-  it('takes over when nobody answers for the VIPs', () => {
+  // Harness: A = 100 ms, priority 150: Master_Down_Interval = 300 + 106 × 100 / 256 ≈ 341.4 ms.
+  // The probe may start after 1.5 adverts of silence (150 ms) and must answer 10 ms before expiry:
+  // 181 ms of budget (under the 200 ms cap), so it starts at ≈ 150.4 ms.
+  it('probes ahead of the master-down expiry, so a free VIP is taken at expiry, not later', () => {
+    const h = new Harness({ vipProbe: true, probeTimeout: 200 });
+    h.e.start();
+    h.clock.advance(150);
+    expect(h.probes).toEqual([]); // a live master would still have sent an advert by now
+    h.clock.advance(1);
+    expect(h.probes).toEqual([1]);
+    expect(h.probeTimeouts).toEqual([181]);
+    h.clock.advance(181);
+    h.e.probeResult(1, false); // nobody answered within the probe's timeout
+    expect(h.e.state).toBe('BACKUP'); // not before Master_Down_Interval
+    h.clock.advance(h.e.masterDownInterval() - h.clock.now());
+    expect(h.e.state).toBe('MASTER');
+    expect(h.transitions.at(-1)?.reason).toBe('master-down');
+  });
+
+  it('takes over at expiry when the probe got no answer by its deadline (no wait for the tool to exit)', () => {
     const h = new Harness({ vipProbe: true });
     h.e.start();
-    h.clock.advance(h.e.masterDownInterval());
+    h.clock.advance(h.e.masterDownInterval() - 1);
+    expect(h.probes).toEqual([1]); // still running: its tool is killed and reaped later
     expect(h.e.state).toBe('BACKUP');
-    expect(h.probes).toEqual([1]);
-    h.e.probeResult(1, false);
+    h.clock.advance(1);
+    expect(h.e.state).toBe('MASTER');
+    h.e.probeResult(1, true); // a late report changes nothing
     expect(h.e.state).toBe('MASTER');
   });
 
@@ -205,41 +231,57 @@ describe('election: VIP probe before a timed takeover', () => {
     const h = new Harness({ vipProbe: true });
     h.e.start();
     h.advert('lb2', { priority: 200 });
-    h.clock.advance(h.e.masterDownInterval());
+    h.clock.advance(h.e.masterDownInterval() - 50);
+    expect(h.probes).toEqual([1]);
     h.e.probeResult(1, true);
     expect(h.e.state).toBe('BACKUP');
     expect(h.e.counters.takeoverVetoed).toBe(1);
     expect(h.notes).toContain('takeover-vetoed');
+    // The veto starts a new watch: no takeover at the old expiry.
+    h.clock.advance(60);
+    expect(h.e.state).toBe('BACKUP');
     h.clock.advance(h.e.masterDownInterval());
     expect(h.probes).toEqual([1, 2]);
     h.e.probeResult(2, false);
     expect(h.e.state).toBe('MASTER');
   });
 
-  it('treats a probe without answer as "not in use" after probeTimeout', () => {
-    const h = new Harness({ vipProbe: true, probeTimeout: 200 });
-    h.e.start();
-    h.clock.advance(h.e.masterDownInterval() + 199);
-    expect(h.e.state).toBe('BACKUP');
-    h.clock.advance(1);
-    expect(h.e.state).toBe('MASTER');
-    expect(h.notes).toContain('probe-timeout');
+  it('scales the probe with the advert interval: capped by vip-probe timeout, at least 50 ms', () => {
+    const budget = (advertInt: number, probeTimeout = 300): number => {
+      const h = new Harness({ vipProbe: true, advertInt, priority: 100, probeTimeout });
+      h.e.start();
+      h.clock.advance(h.e.masterDownInterval());
+      return h.probeTimeouts[0];
+    };
+    // 200 ms adverts, priority 100: MDI = 600 + 121.9; 721.9 - 300 - 10 ≥ 300: the cap.
+    expect(budget(200)).toBe(300);
+    expect(budget(200, 120)).toBe(120);
+    // 50 ms adverts: MDI = 150 + 30.5 = 180.5; 180.5 - 75 - 10 = 95.5 → 95 ms.
+    expect(budget(50)).toBe(95);
+    // 10 ms adverts: MDI = 36.1; the floor wins (a free VIP is taken ~14 ms after the interval).
+    expect(budget(10)).toBe(50);
   });
 
-  it('ignores stale probe answers and answers after a master advert', () => {
+  it('a master advert cancels the probe and its verdict; stale answers are ignored', () => {
     const h = new Harness({ vipProbe: true });
     h.e.start();
-    h.clock.advance(h.e.masterDownInterval());
+    h.clock.advance(200); // probe 1 running
     h.advert('lb2', { priority: 200 });
-    h.e.probeResult(1, false);
-    expect(h.e.state).toBe('BACKUP');
+    h.e.probeResult(1, true); // stale: no veto counted
     h.e.probeResult(99, false);
-    expect(h.e.state).toBe('BACKUP');
-    h.clock.advance(h.e.masterDownInterval());
-    h.e.probeResult(1, false);
-    expect(h.e.state).toBe('BACKUP');
+    expect(h.e.counters.takeoverVetoed).toBe(0);
+    // A "free" verdict taken before the master's advert does not outlive it.
+    h.clock.advance(200);
+    expect(h.probes).toEqual([1, 2]);
     h.e.probeResult(2, false);
-    expect(h.e.state).toBe('MASTER');
+    h.advert('lb2', { priority: 200 });
+    h.clock.advance(h.e.masterDownInterval() - 100);
+    expect(h.probes).toEqual([1, 2, 3]);
+    h.e.probeResult(2, false);
+    h.e.probeResult(3, true); // this one counts: the VIP answers, the backup stays
+    expect(h.e.counters.takeoverVetoed).toBe(1);
+    h.clock.advance(200);
+    expect(h.e.state).toBe('BACKUP');
   });
 });
 
@@ -760,7 +802,7 @@ describe('election pair: scenarios', () => {
     expect(sim.node('lb1').reannounces).toBeGreaterThan(0);
   });
 
-  it('restart of the old master honours preempt-delay, then preempts with one overlap at most', () => {
+  it('restart of the old master honours preempt-delay, then preempts make-before-break, one short overlap', () => {
     const sim = pair({ preemptDelay: 3000 });
     sim.nodes.forEach((n) => n.start());
     sim.run(2000);
@@ -771,9 +813,14 @@ describe('election pair: scenarios', () => {
     sim.run(2500);
     expect(exactlyOneMaster(sim)).toBe('lb2');
     let overlap = 0;
-    sim.run(3000, () => (overlap += sim.owners.size > 1 ? 1 : 0), 1);
+    let gaps = 0;
+    sim.run(3000, () => {
+      overlap += sim.owners.size > 1 ? 1 : 0;
+      gaps += sim.owners.size === 0 ? 1 : 0;
+    }, 1);
     expect(exactlyOneMaster(sim)).toBe('lb1');
     expect(overlap).toBeLessThan(100); // ms in 1 ms steps: below one advert interval
+    expect(gaps).toBe(0); // the old master kept the VIP until the new one held it
   });
 
   it('nopreempt keeps the current master after the old master returns', () => {

@@ -6,10 +6,13 @@
 // - every node heartbeats in every state (BACKUP and FAULT too), so each side knows whether its peer
 //   is alive and electable; only MASTER adverts drive the master-down timer, as in the RFC;
 // - a backup that decides to preempt becomes master at once instead of waiting for the master-down
-//   timer: the old master sees the higher priority and yields (make-before-break);
+//   timer: the old master sees the higher priority and yields once the new one reports its VIPs up
+//   (make-before-break);
 // - before a takeover on master-down expiry the shell may probe whether the VIPs still answer on the
 //   LAN (`vip-probe`): heartbeats lost while the master still holds the VIPs is a heartbeat-path cut,
-//   not a dead master, so the backup stays put instead of making a split brain;
+//   not a dead master, so the backup stays put instead of making a split brain. The probe runs in
+//   the last part of the master-down interval (after the master has missed an advert and a half),
+//   so its verdict is in when the timer fires and a real failover is not delayed by it;
 // - a graceful handoff (switchover, clean stop, degraded master): the master names a target in its
 //   adverts, the target takes over at once, and the master releases the VIPs only once the target
 //   reports it holds them;
@@ -35,6 +38,29 @@ export * from './election-types.ts';
 
 type HandoffPurpose = 'switchover' | 'stop' | 'degraded';
 
+/**
+ * The VIP probe starts once the master has been silent for this many of its advert intervals: a
+ * master alive at that point would have sent an advert, so the probe cannot see a master that dies
+ * just after it (which would veto a real failover).
+ */
+const PROBE_EARLIEST_ADVERTS = 1.5;
+/** The least time a probe is given: arping's start plus one ARP round trip on a busy host. */
+const MIN_PROBE_BUDGET = 50;
+/** Between the probe's deadline and the master-down expiry: the probe's exit is reported. */
+const PROBE_REPORT_SLACK = 10;
+/** Backstop past the probe's deadline (the shell always answers; this only covers a lost answer). */
+const PROBE_GRACE = 100;
+
+interface TakeoverProbe {
+  /** Scheduled start, then (once started) the backstop. */
+  timer: TimerHandle;
+  token?: number;
+  /** When the probe's own timeout ends (clock ms); set once started. */
+  deadline?: number;
+  /** Nobody answered: the takeover may go ahead when the master-down timer fires. */
+  free: boolean;
+}
+
 interface Handoff {
   readonly to: string;
   readonly purpose: HandoffPurpose;
@@ -58,8 +84,9 @@ export class Election {
   #vipsUp = false;
   #heartbeat?: TimerHandle;
   #down?: TimerHandle;
-  #probe?: { token: number; timer: TimerHandle };
+  #probe?: TakeoverProbe;
   #probeSeq = 0;
+  #downExpired = false;
   #vipRetry?: TimerHandle;
   #preemptAt: number | undefined;
   #preemptSuppressed = false;
@@ -198,11 +225,13 @@ export class Election {
   }
 
   probeResult(token: number, inUse: boolean): void {
-    if (!this.#probe || this.#probe.token !== token || this.#state !== 'BACKUP') return;
-    this.#probe.timer.cancel();
-    this.#probe = undefined;
+    const p = this.#probe;
+    if (!p || p.token !== token || this.#state !== 'BACKUP') return;
+    p.timer.cancel();
+    p.token = undefined;
     if (!inUse) {
-      this.#becomeMaster('master-down');
+      p.free = true;
+      if (this.#downExpired) this.#becomeMaster('master-down');
       return;
     }
     // Heartbeats are lost but the VIPs still answer: a cut heartbeat path, not a dead master.
@@ -246,7 +275,6 @@ export class Election {
       this.#masterAdvInt = a.advertInt;
       if (a.handoffTo === this.#o.local.name) return this.#becomeMaster('handoff');
       if (this.#shouldPreempt(a)) return this.#becomeMaster('preempt');
-      this.#cancelProbe();
       this.#armDown(this.masterDownInterval());
       return;
     }
@@ -255,7 +283,6 @@ export class Election {
     this.#master = undefined;
     this.#preemptAt = undefined;
     if (this.#peers.isBestCandidate(a.node, this.effectivePriority)) return this.#becomeMaster('master-stepped-down');
-    this.#cancelProbe();
     this.#armDown(this.skewTime());
   }
 
@@ -266,7 +293,15 @@ export class Election {
         return;
       }
       if (a.handoffTo === this.#o.local.name) return; // the old master, waiting for our vipsUp
-      if (this.#peers.outranks(a.node, a.priority, this.effectivePriority)) return this.#yieldTo(a);
+      if (this.#peers.outranks(a.node, a.priority, this.effectivePriority)) {
+        // Make-before-break: a preempting node sends MASTER adverts before its VIPs are up; keep
+        // ours until it says it holds and has announced them (its next advert at the latest).
+        // Releasing at once left the VIP without owner for the add's duration (tens of ms).
+        if (a.vipsUp) this.#yieldTo(a);
+        return;
+      }
+      // Taking over ourselves (preemption): the loser yields once our adverts say vipsUp.
+      if (!this.#vipsUp) return;
       // Dual master and we win: advertise at once so the loser yields (RFC 9568 §6.4.3).
       if (this.#dualMasterWith !== a.node) {
         this.counters.dualMaster++;
@@ -370,7 +405,6 @@ export class Election {
 
   #becomeMaster(reason: string): void {
     this.#cancelDown();
-    this.#cancelProbe();
     this.#preemptAt = undefined;
     this.#preemptSuppressed = false;
     this.#dualMasterWith = undefined;
@@ -393,7 +427,6 @@ export class Election {
 
   #enterFault(reason: string): void {
     this.#cancelDown();
-    this.#cancelProbe();
     this.#preemptAt = undefined;
     this.#failTakeoverRequest(`instance entered FAULT`);
     if (this.#state === 'MASTER') {
@@ -411,7 +444,6 @@ export class Election {
   #finishStop(): void {
     const wasMaster = this.#state === 'MASTER';
     this.#cancelDown();
-    this.#cancelProbe();
     this.#vipRetry?.cancel();
     this.#heartbeat?.cancel();
     this.#heartbeat = undefined;
@@ -502,36 +534,69 @@ export class Election {
     r?.done?.({ ok: false, message });
   }
 
+  /** Arm the master-down timer (and the VIP probe ahead of it): a new watch, any old one dropped. */
   #armDown(ms: number): void {
-    this.#down?.cancel();
+    this.#cancelDown();
     this.#down = this.#clock.setTimer(ms, () => {
       this.#down = undefined;
       this.#onMasterDown();
     });
+    if (!this.#o.vipProbe) return;
+    const budget = this.#probeBudget(ms);
+    const probe: TakeoverProbe = {
+      timer: this.#clock.setTimer(Math.max(0, ms - budget - PROBE_REPORT_SLACK), () => this.#startProbe(probe, budget)),
+      free: false,
+    };
+    this.#probe = probe;
+  }
+
+  /**
+   * How long the VIP probe may wait for an answer when the master-down timer fires in `ms`: the
+   * time left once the master has missed PROBE_EARLIEST_ADVERTS adverts, at most the configured
+   * `vip-probe timeout`, at least MIN_PROBE_BUDGET. So it scales with the advert interval (50 ms
+   * adverts: 95 ms) and adds no delay to the takeover unless the interval is tiny (< ~17 ms).
+   */
+  #probeBudget(ms: number): number {
+    const left = ms - PROBE_EARLIEST_ADVERTS * this.#masterAdvInt - PROBE_REPORT_SLACK;
+    return Math.min(this.#o.probeTimeout, Math.max(MIN_PROBE_BUDGET, Math.floor(left)));
+  }
+
+  #startProbe(probe: TakeoverProbe, budget: number): void {
+    if (this.#probe !== probe || this.#state !== 'BACKUP') return;
+    const token = ++this.#probeSeq;
+    probe.token = token;
+    probe.deadline = this.#clock.now() + budget;
+    probe.timer = this.#clock.setTimer(budget + PROBE_GRACE, () => {
+      this.#fx.note('probe-timeout', { instance: this.#o.instance });
+      this.probeResult(token, false);
+    });
+    this.#fx.probeVips(token, budget);
   }
 
   #cancelDown(): void {
     this.#down?.cancel();
     this.#down = undefined;
-  }
-
-  #cancelProbe(): void {
+    this.#downExpired = false;
     this.#probe?.timer.cancel();
     this.#probe = undefined;
   }
 
-  /** RFC 5798 §6.4.2 "Master_Down_Timer fires": take over, after the optional VIP probe. */
+  /** RFC 5798 §6.4.2 "Master_Down_Timer fires": take over, unless the VIP probe is still out. */
   #onMasterDown(): void {
     if (this.#state !== 'BACKUP') return;
     this.#master = undefined;
-    if (!this.#o.vipProbe) return this.#becomeMaster('master-down');
-    const token = ++this.#probeSeq;
-    const timer = this.#clock.setTimer(this.#o.probeTimeout, () => {
-      this.#fx.note('probe-timeout', { instance: this.#o.instance });
-      this.probeResult(token, false);
-    });
-    this.#probe = { token, timer };
-    this.#fx.probeVips(token);
+    const probe = this.#probe;
+    if (!probe || probe.free) return this.#becomeMaster('master-down');
+    // Past its timeout without an "in use" answer: not in use. Waiting for the shell to report it
+    // (the tool killed and reaped) costs hundreds of ms on a loaded host. An owner's ARP reply
+    // comes within a millisecond of the request, so a real one arrives well before its deadline.
+    if (probe.deadline !== undefined && this.#clock.now() >= probe.deadline) return this.#becomeMaster('master-down');
+    this.#downExpired = true;
+    // Not started yet (a timer ordering corner): start it now, and wait for its verdict.
+    if (probe.token === undefined) {
+      probe.timer.cancel();
+      this.#startProbe(probe, this.#probeBudget(0));
+    }
   }
 }
 

@@ -94,6 +94,7 @@ export class KeepaliveInstance {
   readonly #drops: RateLimitedLog;
   readonly #wall: () => number;
   readonly #vipKey: string;
+  readonly #transitionListeners: (() => void)[] = [];
   #vipOps: Promise<unknown> = Promise.resolve();
   #claimGen = 0;
   #since: number;
@@ -132,7 +133,7 @@ export class KeepaliveInstance {
         preemptDelay: d.spec.preemptDelay,
         startupDelay: d.spec.startupDelay,
         vipProbe: d.spec.vipProbe.enabled,
-        probeTimeout: d.spec.vipProbe.timeout + 1000,
+        probeTimeout: d.spec.vipProbe.timeout,
         handoffTimeout: d.spec.handoffTimeout,
         vipRetryDelay: Math.max(1000, 10 * d.spec.advertInt),
       },
@@ -153,6 +154,7 @@ export class KeepaliveInstance {
   /** Remove stale VIPs, take the trackers' first results, then start the election. */
   async start(): Promise<void> {
     await this.vips.removeAll();
+    await this.vips.prepare();
     for (const t of this.trackers) t.start(() => this.#applyHealth());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -201,6 +203,45 @@ export class KeepaliveInstance {
       counters: this.counters,
       txSeq: this.#d.sequence.last.toString(),
     };
+  }
+
+  /** Called after every state transition (the farewell adverts follow the state). */
+  onTransition(listener: () => void): void {
+    this.#transitionListeners.push(listener);
+  }
+
+  /**
+   * What this node would say if it stopped now (RFC 5798 §6.4.3: priority 0 from a master), one
+   * signed advert per peer and link, for the VIP guard to send if this process dies (farewell.ts).
+   */
+  farewellAdverts(): { from: string; to: string; port: number; buf: Buffer }[] {
+    const e = this.election;
+    const out: { from: string; to: string; port: number; buf: Buffer }[] = [];
+    const timestamp = this.#wall();
+    const seq = this.#d.sequence.farewell(timestamp);
+    const vips = this.spec.vips.map((v) => ({ address: v.address, prefix: v.prefix }));
+    for (const peer of this.#nodes.values()) {
+      if (peer === this.#local) continue;
+      this.#local.addresses.forEach((address, link) => {
+        const wire: WireAdvert = {
+          vrid: this.spec.vrid,
+          instance: this.spec.name,
+          node: this.#local.name,
+          link,
+          state: 'STOP',
+          priority: e.state === 'MASTER' ? 0 : e.effectivePriority,
+          basePriority: e.basePriority,
+          advertInt: this.spec.advertInt,
+          vipsUp: false,
+          takeoverRequest: false,
+          seq,
+          timestamp,
+          vips,
+        };
+        out.push({ from: address, to: peer.addresses[link], port: this.spec.port, buf: encodeAdvert(wire, this.#d.ring) });
+      });
+    }
+    return out;
   }
 
   /** A datagram for this instance (already routed by its instance name). */
@@ -265,15 +306,12 @@ export class KeepaliveInstance {
       claimVips: () => {
         const gen = ++this.#claimGen;
         this.#queueVipOp(async () => {
-          const ok = await this.vips.addAll();
-          this.#log.debug({ ok }, 'VIPs added');
-          if (ok && gen === this.#claimGen) {
-            // Announce before reporting the VIPs up: a handing-off master releases them when it
-            // hears so, and the LAN's caches must already point here (make-before-break).
-            await this.vips.announce();
-            this.#log.debug('VIPs announced');
-            if (gen === this.#claimGen) this.#announcer.start(true);
-          }
+          // Add, then announce (claim overlaps the tools' start-up) before reporting the VIPs up:
+          // a handing-off master releases them when it hears so, and the LAN's caches must
+          // already point here (make-before-break).
+          const ok = await this.vips.claim(() => gen === this.#claimGen);
+          this.#log.debug({ ok }, 'VIPs added and announced');
+          if (ok && gen === this.#claimGen) this.#announcer.start(true);
           if (gen !== this.#claimGen) return; // released meanwhile: the queued release removes them
           this.election.vipsClaimed(ok);
         });
@@ -282,7 +320,7 @@ export class KeepaliveInstance {
         this.#claimGen++;
         this.#announcer.stop();
         this.#queueVipOp(async () => {
-          await this.vips.removeAll();
+          await this.vips.releaseAll();
           this.#log.debug('VIPs removed');
         });
       },
@@ -291,14 +329,15 @@ export class KeepaliveInstance {
         if (!on) this.#announcer.stop();
         else if (this.election.vipsUp) this.#announcer.start();
       },
-      probeVips: (token) => {
-        void this.vips.probeInUse(this.spec.vipProbe.timeout).then((inUse) => this.election.probeResult(token, inUse));
+      probeVips: (token, timeout) => {
+        void this.vips.probeInUse(timeout).then((inUse) => this.election.probeResult(token, inUse));
       },
       transition: (t) => {
         this.#since = this.#d.clock.now();
         this.#lastReason = t.reason;
         this.#log.info({ from: t.from, to: t.to, reason: t.reason, priority: t.priority }, `${t.from} -> ${t.to}`);
         this.#notifier.notify(t);
+        for (const l of this.#transitionListeners) l();
       },
       note: (kind, detail) => {
         this.counters.notes[kind] = (this.counters.notes[kind] ?? 0) + 1;

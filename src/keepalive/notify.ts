@@ -7,6 +7,14 @@ import type { RunCommand } from './commands.ts';
 import type { Transition } from './election.ts';
 import type { NotifySpec } from './spec.ts';
 
+/**
+ * Hooks start a macrotask after the transition: the VIP work the same transition queued (`ip addr`,
+ * arping, in microtasks) is spawned first, so a takeover does not wait behind a hook's fork/exec.
+ */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface NotifyContext {
   readonly node: string;
 }
@@ -36,7 +44,10 @@ export class Notifier {
     for (const script of [this.#spec.all, perState]) {
       if (script === undefined) continue;
       this.#pending++;
-      this.#queue = this.#queue.then(() => this.#runOne(script, t)).finally(() => this.#pending--);
+      this.#queue = this.#queue
+        .then(nextMacrotask)
+        .then(() => this.#runOne(script, t))
+        .finally(() => this.#pending--);
     }
   }
 

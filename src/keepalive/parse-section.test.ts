@@ -87,7 +87,7 @@ describe('parseKeepaliveSection', () => {
       preempt: true,
       preemptDelay: 0,
       replayWindow: 10_000,
-      handoffTimeout: 1000,
+      handoffTimeout: 3000,
       trackProxy: { weight: 0, interval: 200, timeout: 500 },
       trackInterfaces: [],
       tiebreakers: [],

@@ -50,16 +50,20 @@ export class ReplayGuard {
   }
 }
 
+/** Sequence numbers per millisecond of the start time: the counter's room (a process never sends that many). */
+export const SEQ_PER_MS = 1n << 20n;
+
 /**
- * Outgoing sequence numbers: start from the wall clock in µs so that a restarted sender starts
- * above what receivers last saw (one advert per ms would be needed to outrun it), then count up
- * monotonically whatever the clock does while running.
+ * Outgoing sequence numbers: start at the wall clock in ms × SEQ_PER_MS, then count up one per
+ * advert whatever the clock does while running. So a restarted sender starts above everything its
+ * predecessor sent (it would have to send 2^20 adverts per ms of uptime to catch up), and above its
+ * farewell (farewell.ts), which is derived from the clock too. u64 holds this until the year 2527.
  */
 export class SequenceSource {
   #next: bigint;
 
   constructor(nowMs: number = Date.now()) {
-    this.#next = BigInt(Math.trunc(nowMs)) * 1000n;
+    this.#next = BigInt(Math.trunc(nowMs)) * SEQ_PER_MS;
   }
 
   next(): bigint {
@@ -69,5 +73,18 @@ export class SequenceSource {
   /** The last sequence number handed out (status output). */
   get last(): bigint {
     return this.#next - 1n;
+  }
+
+  /**
+   * The sequence number of a farewell signed at `nowMs` (farewell.ts): the top of that
+   * millisecond's range. It must be above every advert this process sends until it dies (it counts
+   * one per advert from its start time's range, far below: one range per ms of uptime), and below
+   * the first advert of a restart (which starts at a later millisecond's range, whatever the
+   * uptime). The old "last + 10^6" lead was above a restart that came within ~1 s of the start
+   * time's µs value, so the peer dropped the restarted node's first adverts as replays.
+   */
+  farewell(nowMs: number): bigint {
+    const top = (BigInt(Math.trunc(nowMs)) + 1n) * SEQ_PER_MS - 1n;
+    return top > this.last ? top : this.last + 1n; // a clock stepped back: stay above what was sent
   }
 }

@@ -17,6 +17,7 @@ import { SequenceSource } from './replay-guard.ts';
 import type { KeepaliveSpec, ProxyApiAddress } from './spec.ts';
 import { endpointKey, HeartbeatTransport, type Endpoint } from './udp-transport.ts';
 import { VipGuard } from './vip-guard.ts';
+import { Farewell } from './farewell.ts';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/hapair/keepalive.sock';
 const BIND_RETRY_MS = 1000;
@@ -46,6 +47,7 @@ export class KeepaliveDaemon implements ControlTarget {
   readonly #byName: ReadonlyMap<string, KeepaliveInstance>;
   readonly #transport: HeartbeatTransport;
   readonly #guard?: VipGuard;
+  readonly #farewell?: Farewell;
   readonly #control?: ControlServer;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -62,6 +64,7 @@ export class KeepaliveDaemon implements ControlTarget {
     instances: KeepaliveInstance[];
     transport: HeartbeatTransport;
     guard?: VipGuard;
+    farewell?: Farewell;
     controlPath?: string;
     clock: Clock;
     log: Logger;
@@ -71,6 +74,7 @@ export class KeepaliveDaemon implements ControlTarget {
     this.#byName = new Map(parts.instances.map((i) => [i.name, i]));
     this.#transport = parts.transport;
     this.#guard = parts.guard;
+    this.#farewell = parts.farewell;
     this.#clock = parts.clock;
     this.#log = parts.log;
     this.startedAt = parts.clock.now();
@@ -95,6 +99,7 @@ export class KeepaliveDaemon implements ControlTarget {
   /** Internal: bind sockets (retrying those whose address is missing), start everything. */
   async _start(controlPath: string | undefined): Promise<void> {
     await this.#bindAll();
+    await this.#farewell?.start();
     this.#guard?.start();
     await Promise.all(this.instances.map((i) => i.start()));
     if (controlPath) await this.#control!.listen(controlPath);
@@ -128,6 +133,7 @@ export class KeepaliveDaemon implements ControlTarget {
       await this.#control?.close();
       await Promise.all(this.instances.map((i) => i.stop()));
       await this.#transport.close();
+      await this.#farewell?.close();
       await this.#guard?.close();
       this.#log.info('keepalive stopped');
       this.#resolveStopped();
@@ -200,9 +206,15 @@ export async function startKeepalive(o: KeepaliveOptions): Promise<KeepaliveDaem
     (spec) =>
       new KeepaliveInstance({ spec, localNode: o.localNode, ring: rings.get(spec.authKeyFile)!, transport, sequence, run, clock, log, proxyApi: o.proxyApi }),
   );
-  const guard = (o.vipGuard ?? true) ? new VipGuard(instances.flatMap((i) => [...i.vips.vips]), log.child({ mod: 'vip-guard' })) : undefined;
+  let guard: VipGuard | undefined;
+  let farewell: Farewell | undefined;
+  if (o.vipGuard ?? true) {
+    farewell = new Farewell(instances, log.child({ mod: 'farewell' }));
+    await farewell.open();
+    guard = new VipGuard(instances.flatMap((i) => [...i.vips.vips]), log.child({ mod: 'vip-guard' }), farewell.targets());
+  }
   const controlPath = o.controlSocket === null ? undefined : (o.controlSocket ?? DEFAULT_CONTROL_SOCKET);
-  daemon = new KeepaliveDaemon({ node: o.localNode, instances, transport, guard, controlPath, clock, log });
+  daemon = new KeepaliveDaemon({ node: o.localNode, instances, transport, guard, farewell, controlPath, clock, log });
   try {
     await daemon._start(controlPath);
   } catch (err) {

@@ -117,7 +117,9 @@ export const KEEPALIVE_DEFAULTS = {
   priority: 100,
   replayWindow: 10_000,
   vipProbeTimeout: 300,
-  handoffTimeout: 1000,
+  // The target adds and announces the VIPs (tens of ms) before the handoff completes; spawning
+  // ip and arping was seen to take over 1 s on an overloaded host. Only a failing handoff waits.
+  handoffTimeout: 3000,
   tracker: { interval: 1000, timeout: 1000, rise: 2, fall: 2 },
   proxy: { interval: 200, timeout: 500, rise: 2, fall: 2, weight: 0 },
   garp: { repeat: 3, interval: 100, delay: 2000, refresh: 60_000, refreshRepeat: 1 },

@@ -1,16 +1,24 @@
-// Floating addresses on this node: `ip addr` to add and remove them, gratuitous ARP (iputils
-// `arping -U`) and unsolicited neighbour advertisements to announce them, and a LAN probe that
+// Floating addresses on this node: `ip addr` to add and remove them, gratuitous ARP (frames
+// written to a socat raw-socket pipe started ahead of time, garp-pipe.ts; iputils `arping -U` as
+// the fallback) and unsolicited neighbour advertisements to announce them, and a LAN probe that
 // tells whether someone else still answers for them (reference/ha.md §5.9).
 //
 // IPv6 announcements: Debian's ndisc6 only solicits (it cannot send an unsolicited NA), and the
 // kernel sends one by itself only for a DAD-checked address with ndisc_notify=1. So the NA
 // (RFC 4861 §7.2.6: to ff02::1, hop limit 255, Override set, Target Link-Layer Address option) is
-// built here and sent through `socat` on a raw ICMPv6 socket; the kernel fills in the checksum
-// (RFC 3542 §3.1). ndisc6 serves to probe an IPv6 VIP.
+// built here (na-frame.ts) and written as a whole Ethernet frame to a second long-lived socat
+// INTERFACE pipe; if that pipe is unusable, one `socat` per announcement sends the ICMPv6 body on a
+// raw ICMPv6 socket and the kernel fills in the checksum (RFC 3542 §3.1). ndisc6 probes IPv6 VIPs.
+//
+// The interfaces' MAC addresses are re-read at every takeover (in parallel with `ip addr`) and
+// before every later announcement round (a sysfs read), so announcements follow a changed MAC.
 import { readFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
 import type { RunCommand } from './commands.ts';
+import { GarpPipe, garpFrame } from './garp-pipe.ts';
+import { buildUnsolicitedNa, NA_FRAME_LEN, naFrame } from './na-frame.ts';
+import { IpBatch } from './ip-batch.ts';
 import { parseIp } from './ip-address.ts';
 
 export interface VipTarget {
@@ -30,14 +38,75 @@ const IPV6_MULTICAST_HOPS = 18;
 export class VipManager {
   readonly vips: readonly VipTarget[];
   readonly #run: RunCommand;
+  /** Prepended to the gratuitous ARP command (spawned directly, not through `run`): tests' netns. */
+  readonly #garpPrefix: readonly string[];
   readonly #log: Logger;
   readonly #background = new Set<Promise<unknown>>();
   readonly #lingering = new Set<ResultPromise>();
+  readonly #pipes = new Map<string, GarpPipe>();
+  readonly #macs = new Map<string, string>();
+  #batch?: IpBatch;
 
-  constructor(vips: readonly VipTarget[], run: RunCommand, log: Logger) {
+  constructor(vips: readonly VipTarget[], run: RunCommand, log: Logger, garpPrefix: readonly string[] = []) {
+    this.#garpPrefix = garpPrefix;
     this.vips = vips;
     this.#run = run;
     this.#log = log;
+  }
+
+  /**
+   * Start the `ip` batch (ip-batch.ts) and the announcement pipes (garp-pipe.ts: one per interface
+   * and family), and read the interfaces' MAC addresses, so that a takeover starts no process to
+   * add and announce the VIPs. Without a MAC or a pipe, arping (or socat) announces.
+   */
+  async prepare(): Promise<void> {
+    if (!this.#batch) {
+      this.#batch = new IpBatch(this.#log, IP_TIMEOUT, this.#garpPrefix);
+      this.#batch.start();
+    }
+    await this.refreshMacs();
+    for (const v of this.vips) {
+      const key = `${v.family}/${v.dev}`;
+      if (this.#pipes.has(key)) continue;
+      const pipe = new GarpPipe(v.dev, this.#log, this.#garpPrefix, v.family === 4 ? undefined : NA_FRAME_LEN);
+      pipe.start();
+      this.#pipes.set(key, pipe);
+    }
+  }
+
+  /** Read the MAC of every VIP interface again (a failed read keeps the last one known). */
+  async refreshMacs(): Promise<void> {
+    const devs = [...new Set(this.vips.map((v) => v.dev))];
+    await Promise.all(
+      devs.map(async (dev) => {
+        const mac = await this.#readMac(dev);
+        if (!mac) return;
+        const old = this.#macs.get(dev);
+        if (old && old !== mac) this.#log.info({ dev, old, mac }, 'interface MAC address changed: announcing the new one');
+        this.#macs.set(dev, mac);
+      }),
+    );
+  }
+
+  /** The MAC of the interface as the tools see it (through the test prefix when there is one). */
+  async #readMac(dev: string): Promise<string | undefined> {
+    if (this.#garpPrefix.length === 0) return readMac(dev);
+    const r = await this.#run('cat', [`/sys/class/net/${dev}/address`], { timeout: IP_TIMEOUT });
+    const mac = r.stdout.trim();
+    return !r.failed && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac) ? mac : undefined;
+  }
+
+  /**
+   * Takeover: add every VIP, then announce them if `wanted()` still holds; resolves once the first
+   * announcements are out. Never announce before the add: a client whose cache moved here would
+   * have its SYNs dropped until the address exists, and retransmit only after 1 s.
+   * (Starting arping held on a pipe while `ip` runs was tried: on a loaded 2-CPU host the extra
+   * process made the takeover slower, not faster.)
+   */
+  async claim(wanted: () => boolean = () => true): Promise<boolean> {
+    const [ok] = await Promise.all([this.addAll(), this.refreshMacs()]);
+    if (ok && wanted()) await this.#announceNow();
+    return ok;
   }
 
   /** Add every VIP (idempotent: `ip addr replace`); false if any failed. */
@@ -54,6 +123,23 @@ export class VipManager {
     );
   }
 
+  /**
+   * Remove every VIP at once, without listing them first: the release path of a master that yields
+   * (one `ip` run per VIP instead of two runs in a row, so the overlap with the new master is
+   * short). A VIP already gone is not an error.
+   */
+  async releaseAll(): Promise<void> {
+    await Promise.all(
+      this.vips.map(async (v) => {
+        const args = ['addr', 'del', `${v.address}/${v.prefix}`, 'dev', v.dev];
+        const r = await this.#ipRun(args);
+        if (r.failed && !/address not found/i.test(r.stderr)) {
+          this.#log.error({ cmd: `ip ${args.join(' ')}`, err: r.stderr.trim() || r.message }, 'ip command failed');
+        }
+      }),
+    );
+  }
+
   /** The configured VIPs present on their interfaces now. */
   async held(): Promise<string[]> {
     const devs = [...new Set(this.vips.map((v) => v.dev))];
@@ -66,8 +152,13 @@ export class VipManager {
     return this.vips.filter((v) => present.has(v.address)).map((v) => v.address);
   }
 
-  /** One gratuitous ARP / unsolicited NA per VIP; resolves once they are on the wire. */
+  /** One gratuitous ARP / unsolicited NA per VIP, from the current MAC; resolves once they are on the wire. */
   async announce(): Promise<void> {
+    await this.refreshMacs();
+    await this.#announceNow();
+  }
+
+  async #announceNow(): Promise<void> {
     await Promise.all(this.vips.map((v) => (v.family === 4 ? this.#garp(v) : this.#unsolicitedNa(v))));
   }
 
@@ -79,12 +170,21 @@ export class VipManager {
 
   /** At shutdown: end the arpings still lingering after their packet, wait for the rest. */
   async drain(): Promise<void> {
+    this.#batch?.close();
+    for (const p of this.#pipes.values()) p.close();
     for (const c of this.#lingering) c.kill('SIGKILL');
     await Promise.allSettled([...this.#background]);
   }
 
+  /** Through the batch when it is up, else a process. */
+  async #ipRun(args: string[]): Promise<{ failed: boolean; stderr: string; message: string }> {
+    const b = await this.#batch?.run(args);
+    if (b) return { failed: !b.ok, stderr: b.stderr, message: b.ok ? '' : 'failed' };
+    return this.#run('ip', args, { timeout: IP_TIMEOUT });
+  }
+
   async #ip(args: string[]): Promise<boolean> {
-    const r = await this.#run('ip', args, { timeout: IP_TIMEOUT });
+    const r = await this.#ipRun(args);
     if (r.failed) this.#log.error({ cmd: `ip ${args.join(' ')}`, err: r.stderr.trim() || r.message }, 'ip command failed');
     return !r.failed;
   }
@@ -94,9 +194,20 @@ export class VipManager {
    * then lingers for its 1 s interval, so it stays in the background; we return once it has
    * printed its header (line-buffered through stdbuf), which it does right before sending.
    */
-  #garp(v: VipTarget): Promise<void> {
+  async #garp(v: VipTarget): Promise<void> {
+    const pipe = this.#pipes.get(`4/${v.dev}`);
+    const mac = this.#macs.get(v.dev);
+    if (pipe && mac && pipe.send(garpFrame(v.address, mac))) {
+      await new Promise((r) => setTimeout(r, GARP_SEND_MARGIN));
+      return;
+    }
+    return this.#arping(v);
+  }
+
+  #arping(v: VipTarget): Promise<void> {
     return new Promise((resolve) => {
-      const child = execa('stdbuf', ['-oL', 'arping', '-U', '-c', '1', '-I', v.dev, v.address], {
+      const argv = [...this.#garpPrefix, 'stdbuf', '-oL', 'arping', '-U', '-c', '1', '-I', v.dev, v.address];
+      const child = execa(argv[0], argv.slice(1), {
         reject: false,
         cleanup: false,
         timeout: ARPING_LINGER,
@@ -121,9 +232,13 @@ export class VipManager {
   }
 
   async #unsolicitedNa(v: VipTarget): Promise<void> {
-    const mac = await readMac(v.dev);
+    const mac = this.#macs.get(v.dev);
     if (!mac) {
       this.#log.warn({ vip: v.address, dev: v.dev }, 'no MAC address: cannot send an unsolicited NA');
+      return;
+    }
+    if (this.#pipes.get(`6/${v.dev}`)?.send(naFrame(v.address, mac))) {
+      await new Promise((r) => setTimeout(r, GARP_SEND_MARGIN));
       return;
     }
     const r = await this.#run(
@@ -184,18 +299,4 @@ async function readMac(dev: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** ICMPv6 Neighbor Advertisement, unsolicited (RFC 4861 §4.4): R=0, S=0, O=1, with TLLA. */
-export function buildUnsolicitedNa(address: string, mac: string): Buffer {
-  const target = parseIp(address);
-  if (!target || target.family !== 6) throw new TypeError(`not an IPv6 address: ${address}`);
-  const buf = Buffer.alloc(32);
-  buf[0] = 136; // type: Neighbor Advertisement; code 0; checksum 0: the kernel computes it
-  buf[4] = 0x20; // Override
-  Buffer.from(target.bytes).copy(buf, 8);
-  buf[24] = 2; // option: Target Link-Layer Address
-  buf[25] = 1; // length in units of 8 bytes
-  Buffer.from(mac.replaceAll(':', ''), 'hex').copy(buf, 26);
-  return buf;
 }

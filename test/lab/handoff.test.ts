@@ -12,16 +12,25 @@ afterEach(() => lab.resetRun(), 60_000);
 afterAll(() => lab.destroy(), 60_000);
 
 /**
- * Probes (a new connection every 10 ms) while `move` runs: failures, and the sequence of answering
- * nodes (flapping shows). The 250 ms timeout absorbs scheduling delays on a busy host without
- * hiding a gap: a SYN lost in a gap is retransmitted only after 1 s, so it fails anyway.
+ * Probes while `move` runs: failures, and the sequence of answering nodes (flapping shows).
+ *
+ * "10 ms probing" (issue #5): a new connection to the VIP every 10 ms, each a full round trip
+ * through an lb's `hapair proxy` to a backend. A probe fails when it gets no answer: refused, reset,
+ * or nothing within 250 ms. Why 250 ms and not the 10 ms slot: a handoff gap does not show up as a
+ * slow answer but as a lost SYN (sent to a node that no longer, or not yet, holds the VIP, or to a
+ * stale MAC), which the client retransmits only after 1 s (TCP's initial RTO, RFC 6298): such a
+ * probe fails whatever the wait, as long as it is under 1 s. A 10 ms wait would count the proxy's
+ * scheduling delay on a busy host (a proxy and a backend, both Node processes) as failures, measuring load
+ * instead of the handoff.
  */
 async function probeDuring(move: () => Promise<void>): Promise<{ failed: ProbeResult[]; nodes: string[]; total: number }> {
-  const probe = lab.startProbe(10, 250);
-  await sleep(500);
+  const probe = await lab.startProbe(10, 250);
+  await sleep(300);
+  const from = Date.now();
   await move();
   await sleep(700);
-  const results = await probe.stop();
+  // Probes before the move are not the handoff's (a busy host delays some answers anyway).
+  const results = (await probe.stop()).filter((r) => r.t >= from);
   const nodes: string[] = [];
   for (const r of results) if (r.ok && r.node !== nodes[nodes.length - 1]) nodes.push(r.node!);
   return { failed: results.filter((r) => !r.ok), nodes, total: results.length };
@@ -36,7 +45,7 @@ describe('keepalive lab: handoff', () => {
       const there = await probeDuring(async () => {
         expect(await lab.control(k1, 'switchover VI_1')).toBe('Done: handed off to lb2\n\n');
       });
-      expect(there.total).toBeGreaterThan(50);
+      expect(there.total).toBeGreaterThan(20); // probing ran through the move (70 on an idle host)
       expect(there.failed.length).toBeLessThanOrEqual(1);
       expect(there.nodes).toEqual(['lb1', 'lb2']);
       expect(await lab.owners()).toEqual(['lb2']);

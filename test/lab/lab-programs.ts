@@ -1,12 +1,11 @@
 // Small programs the lab runs inside its network namespaces (one file, a mode per program):
-//   backend  --name N --listen IP:PORT              answers "N\n" and closes
-//   proxy    --name N --listen IP:PORT[,IP:PORT] --api PATH --backends IP:PORT,IP:PORT
-//            a stand-in for `hapair proxy`: relays to a backend and answers "N BACKEND\n";
-//            its runtime API socket answers `show info` like HAProxy (so SIGSTOP makes it hang)
+//   backend  --name N --listen IP:PORT --peers IP=LB,IP=LB
+//            answers "LB N\n" and closes, LB being the load balancer the connection came from
+//            (its source address; `hapair proxy` connects from the lb's own address), so a
+//            client reaching a backend through the VIP learns which lb's proxy served it
 //   probe    --target IP:PORT --every MS --timeout MS
 //            a client opening a new connection every MS, one JSON line per probe on stdout
 import { connect, createServer, type Socket } from 'node:net';
-import { unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 function hostPort(s: string): { host: string; port: number } {
@@ -49,38 +48,12 @@ function ask(addr: string, timeout: number, send = ''): Promise<string> {
 }
 
 function backend(v: Record<string, string | undefined>): void {
+  const peers = new Map((v.peers ?? '').split(',').filter(Boolean).map((p) => p.split('=') as [string, string]));
   listen(v.listen!, (s) => {
     s.on('error', () => {});
-    s.end(`${v.name}\n`);
+    const from = (s.remoteAddress ?? '').replace(/^::ffff:/, '');
+    s.end(`${peers.get(from) ?? from} ${v.name}\n`);
   });
-}
-
-function proxy(v: Record<string, string | undefined>): void {
-  const backends = v.backends!.split(',');
-  let rr = 0;
-  for (const addr of v.listen!.split(',')) {
-    listen(addr, (s) => {
-      s.on('error', () => {});
-      const b = backends[rr++ % backends.length];
-      ask(b, 1000)
-        .then((answer) => s.end(`${v.name} ${answer.trim()}\n`))
-        .catch(() => s.end(`${v.name} -\n`));
-    });
-  }
-  try {
-    unlinkSync(v.api!);
-  } catch {
-    // none left over
-  }
-  const api = createServer((s) => {
-    s.on('error', () => {});
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => {
-      if (d.startsWith('show info')) s.end(`Name: lab-proxy\nNode: ${v.name}\nPid: ${process.pid}\n\n`);
-      else s.end('Unknown command.\n\n');
-    });
-  });
-  api.listen(v.api!);
 }
 
 function probe(v: Record<string, string | undefined>): void {
@@ -108,8 +81,7 @@ const { positionals, values } = parseArgs({
   options: {
     name: { type: 'string' },
     listen: { type: 'string' },
-    api: { type: 'string' },
-    backends: { type: 'string' },
+    peers: { type: 'string' },
     target: { type: 'string' },
     every: { type: 'string', default: '10' },
     timeout: { type: 'string', default: '50' },
@@ -117,9 +89,8 @@ const { positionals, values } = parseArgs({
 });
 const mode = positionals[0];
 if (mode === 'backend') backend(values);
-else if (mode === 'proxy') proxy(values);
 else if (mode === 'probe') probe(values);
 else {
-  process.stderr.write('usage: lab-programs.ts backend|proxy|probe ...\n');
+  process.stderr.write('usage: lab-programs.ts backend|probe ...\n');
   process.exit(1);
 }

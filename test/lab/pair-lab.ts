@@ -6,8 +6,9 @@
 //   lb1:hb0 <-> lb2:hb0 : a back-to-back heartbeat cable, 10.199.(N+100).0/24
 //   VIP 10.199.N.100/24, fd00:199:N::100/64
 //
-// Each lb runs `hapair keepalive -f FILE -L lbN` (the real command) and a
-// proxy (lab-programs.ts `proxy`; later `hapair proxy`: startProxy is the one place to change).
+// Each lb runs `hapair keepalive -f FILE -L lbN` and `hapair proxy -f FILE` (the real commands):
+// the proxy listens on the VIPs (bound ahead of time: ip_nonlocal_bind) and balances over be1 and
+// be2, whose answer names the lb the connection came from (lab-programs.ts `backend`).
 // Names are unique per test file (the prefix); leftovers of a crashed run are removed first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -174,8 +175,10 @@ export class PairLab {
       await must(['ip', '-n', this.ns(lb), 'link', 'set', 'hb0', 'up']);
       await must(['ip', '-n', this.ns(lb), 'addr', 'add', `${this.hbIp(lb)}/24`, 'dev', 'hb0']);
     }
+    const peers = `${this.ip('lb1')}=lb1,${this.ip('lb2')}=lb2`;
     for (const be of ['be1', 'be2'] as const) {
-      this.#backends.add(this.#spawn(be, [NODE, PROGRAMS, 'backend', '--name', be, '--listen', `${this.ip(be)}:${BACKEND_PORT}`], `${be}.log`));
+      const args = [NODE, PROGRAMS, 'backend', '--name', be, '--listen', `${this.ip(be)}:${BACKEND_PORT}`, '--peers', peers];
+      this.#backends.add(this.#spawn(be, args, `${be}.log`));
     }
     await waitFor('the LAN', async () => (await this.arping('cli', this.ip('gw'))) || undefined);
   }
@@ -353,27 +356,40 @@ export class PairLab {
     return Promise.race([k.exited, sleep(15_000).then(() => -1)]);
   }
 
-  /** A proxy in `lb` bound to the VIPs (before it holds them: ip_nonlocal_bind, set by keepalive). */
+  /** `hapair proxy`'s config for `lb`: the VIPs on PROXY_PORT, round robin over be1 and be2. */
+  proxyConfig(lb: LbName): string {
+    return [
+      'global',
+      `    stats socket ${this.apiSocket(lb)} level admin`,
+      '',
+      'defaults',
+      '    mode tcp',
+      '    timeout connect 1s',
+      '    timeout client 5s',
+      '    timeout server 5s',
+      '',
+      'listen vip',
+      `    bind ${this.vip}:${PROXY_PORT}`,
+      `    bind [${this.vip6}]:${PROXY_PORT}`,
+      `    bind ${this.vip2}:${PROXY_PORT}`,
+      '    balance roundrobin',
+      `    server be1 ${this.ip('be1')}:${BACKEND_PORT}`,
+      `    server be2 ${this.ip('be2')}:${BACKEND_PORT}`,
+      '',
+    ].join('\n');
+  }
+
+  /**
+   * `hapair proxy` in `lb`, bound to the VIPs before it holds them (ip_nonlocal_bind, set by
+   * keepalive); resolves once its runtime API answers `show info` (what track-proxy asks).
+   */
   async startProxy(lb: LbName): Promise<ChildProcess> {
     await waitFor(`${lb} ip_nonlocal_bind`, async () => (await this.exec(lb, ['cat', '/proc/sys/net/ipv4/ip_nonlocal_bind'])).stdout.trim() === '1');
-    const child = this.#spawn(
-      lb,
-      [
-        NODE,
-        PROGRAMS,
-        'proxy',
-        '--name',
-        lb,
-        '--listen',
-        `${this.vip}:${PROXY_PORT},[${this.vip6}]:${PROXY_PORT}`,
-        '--api',
-        this.apiSocket(lb),
-        '--backends',
-        `${this.ip('be1')}:${BACKEND_PORT},${this.ip('be2')}:${BACKEND_PORT}`,
-      ],
-      `${lb}-proxy.log`,
-    );
-    await waitFor(`${lb} proxy API`, () => askUnix(this.apiSocket(lb), 'show info\n').then((a) => a.includes('Name:')).catch(() => false));
+    const cfg = join(this.dir, `${lb}-proxy.cfg`);
+    await writeFile(cfg, this.proxyConfig(lb));
+    await rm(this.apiSocket(lb), { force: true });
+    const child = this.#spawn(lb, [NODE, HAPAIR, 'proxy', '-f', cfg], `${lb}-proxy.log`);
+    await waitFor(`${lb} proxy API`, () => askUnix(this.apiSocket(lb), 'show info\n').then((a) => a.includes('Name:')).catch(() => false), 30_000);
     return child;
   }
 
@@ -429,20 +445,69 @@ export class PairLab {
   }
 
   /** A client probing the VIP every `every` ms; stop() returns every probe's result. */
-  startProbe(every = 10, timeout = 50): { stop: () => Promise<ProbeResult[]> } {
+  /**
+   * Resolves once the probe is running and answered (`settle` successes in a row), so that what
+   * the caller does next happens under probing: a Node process takes a while to start on a busy host.
+   */
+  async startProbe(every = 10, timeout = 50, settle = 5): Promise<{ stop: () => Promise<ProbeResult[]> }> {
     const name = `probe-${Date.now()}.log`;
     const child = this.#spawn('cli', [NODE, PROGRAMS, 'probe', '--target', `${this.vip}:${PROXY_PORT}`, '--every', String(every), '--timeout', String(timeout)], name);
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const results = async (): Promise<ProbeResult[]> => {
+      const text = await readFile(join(this.dir, name), 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as ProbeResult)
+        .sort((a, b) => a.n - b.n);
+    };
+    await waitFor(`the probe answered ${settle} times in a row`, async () => {
+      const r = await results();
+      return r.length >= settle && r.slice(-settle).every((p) => p.ok);
+    }, 30_000, 20);
     return {
       stop: async () => {
         child.stdin!.end();
         await Promise.race([exited, sleep(5000)]);
-        const text = await readFile(join(this.dir, name), 'utf8');
-        return text
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as ProbeResult)
-          .sort((a, b) => a.n - b.n);
+        return results();
+      },
+    };
+  }
+
+  /**
+   * Every change of the VIP's owners, from `ip -ts monitor address` in both lbs (kernel events,
+   * timestamped as they are printed: exact where polling would miss short overlaps, and no load).
+   * stop() returns the timeline: [time, owners] at the start, then after each change.
+   */
+  async startOwnerMonitor(address = this.vip): Promise<{ stop: () => Promise<[number, LbName[]][]> }> {
+    const run = ++this.#runs;
+    const monitors = (['lb1', 'lb2'] as const).map((lb) => {
+      const name = `${lb}-${run}-addr-monitor.log`;
+      const child = this.#spawn(lb, ['ip', '-ts', 'monitor', 'address', 'dev', 'eth0'], name);
+      return { lb, name, child, exited: new Promise<void>((r) => child.on('exit', () => r())) };
+    });
+    await sleep(300); // subscribed (netlink) well before anything the caller does next
+    const start: [number, LbName[]] = [Date.now(), await this.owners(address)];
+    return {
+      stop: async () => {
+        for (const m of monitors) m.child.kill('SIGTERM');
+        await Promise.race([Promise.all(monitors.map((m) => m.exited)), sleep(5000)]);
+        const events: { t: number; lb: LbName; added: boolean }[] = [];
+        for (const m of monitors) {
+          const text = await readFile(join(this.dir, m.name), 'utf8').catch(() => '');
+          for (const line of text.split('\n')) {
+            const e = /^\[(\S+)\] (Deleted )?.* inet6? ([0-9a-f.:]+)\//.exec(line);
+            if (e && e[3] === address) events.push({ t: monitorTime(e[1]), lb: m.lb, added: e[2] === undefined });
+          }
+        }
+        const owners = new Set(start[1]);
+        const timeline: [number, LbName[]][] = [start];
+        for (const e of events.filter((x) => x.t >= start[0]).sort((a, b) => a.t - b.t)) {
+          if (e.added) owners.add(e.lb);
+          else owners.delete(e.lb);
+          timeline.push([e.t, [...owners].sort()]);
+        }
+        return timeline;
       },
     };
   }
@@ -500,6 +565,11 @@ export class PairLab {
     if (r.failed) throw new Error(`sendUdp: ${r.stderr.trim() || r.message}`);
   }
 
+  /** The processes left in a namespace. */
+  async nsPids(h: Host): Promise<number[]> {
+    return (await sh(['ip', 'netns', 'pids', this.ns(h)])).stdout.split('\n').filter((x) => /^\d+$/.test(x)).map(Number);
+  }
+
   signalPid(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   }
@@ -508,6 +578,12 @@ export class PairLab {
     await writeFile(file, `1 ${randomBytes(32).toString('hex')}\n`);
     await chmod(file, 0o600);
   }
+}
+
+/** `ip -ts` prints local time with microseconds: 2026-11-24T00:12:02.454288 → ms since the epoch. */
+function monitorTime(ts: string): number {
+  const [whole, frac = '0'] = ts.split('.');
+  return new Date(whole).getTime() + Number(`0.${frac}`) * 1000;
 }
 
 function clientSnippet(target: string): string {
