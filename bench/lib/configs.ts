@@ -4,34 +4,27 @@ import { LOOPBACK } from './net-wait.ts';
 
 const TIMEOUTS = ['    timeout connect 5s', '    timeout client 60s', '    timeout server 60s'];
 
+/** `global` and `defaults` of every bench config. */
+function head(mode: 'tcp' | 'http'): string[] {
+  return ['global', '    nbthread 1', 'defaults', `    mode ${mode}`, ...TIMEOUTS];
+}
+
+function serverLines(serverPorts: readonly number[]): string[] {
+  return serverPorts.map((port, i) => `    server s${i + 1} ${LOOPBACK}:${port}`);
+}
+
+function listenConfig(mode: 'tcp' | 'http', listenPort: number, serverPorts: readonly number[]): string {
+  return [...head(mode), 'listen bench', `    bind ${LOOPBACK}:${listenPort}`, ...serverLines(serverPorts), ''].join('\n');
+}
+
 /** `listen bench` in `mode tcp` relaying to the given servers (round robin when several). */
 export function tcpListenConfig(listenPort: number, serverPorts: readonly number[]): string {
-  return [
-    'global',
-    '    nbthread 1',
-    'defaults',
-    '    mode tcp',
-    ...TIMEOUTS,
-    'listen bench',
-    `    bind ${LOOPBACK}:${listenPort}`,
-    ...serverPorts.map((port, i) => `    server s${i + 1} ${LOOPBACK}:${port}`),
-    '',
-  ].join('\n');
+  return listenConfig('tcp', listenPort, serverPorts);
 }
 
 /** `listen bench` in `mode http` (keep-alive both sides, HAProxy's defaults) to the given servers. */
 export function httpListenConfig(listenPort: number, serverPorts: readonly number[]): string {
-  return [
-    'global',
-    '    nbthread 1',
-    'defaults',
-    '    mode http',
-    ...TIMEOUTS,
-    'listen bench',
-    `    bind ${LOOPBACK}:${listenPort}`,
-    ...serverPorts.map((port, i) => `    server s${i + 1} ${LOOPBACK}:${port}`),
-    '',
-  ].join('\n');
+  return listenConfig('http', listenPort, serverPorts);
 }
 
 /** Ten path/host rules of which only the last matches wrk's `GET /`, so every request runs them all. */
@@ -48,13 +41,9 @@ const ACL_ROUTES = [
  */
 export function httpAclConfig(listenPort: number, serverPorts: readonly number[]): string {
   const names = ACL_ROUTES.map((line) => line.split(' ')[1]!);
-  const servers = serverPorts.map((port, i) => `    server s${i + 1} ${LOOPBACK}:${port}`);
+  const servers = serverLines(serverPorts);
   return [
-    'global',
-    '    nbthread 1',
-    'defaults',
-    '    mode http',
-    ...TIMEOUTS,
+    ...head('http'),
     'frontend bench',
     `    bind ${LOOPBACK}:${listenPort}`,
     ...ACL_ROUTES.map((line) => `    ${line}`),

@@ -3,24 +3,12 @@
 // http-small and http-1k differ only in the body size (11 bytes, 1 KiB); http-acl routes by ACL
 // through a frontend with 10 `use_backend` rules and 3 header rewrites before reaching the same
 // responder. Target from issue 6: hapair ≥ 0.95 × HAProxy req/s and p99 ≤ 1.5 × HAProxy's.
-import { startResponder } from '../lib/backends.ts';
 import { httpAclConfig, httpListenConfig } from '../lib/configs.ts';
-import { probeHttp } from '../lib/net-wait.ts';
-import { DIRECT, prepareProxyTopology } from '../lib/proxy-topology.ts';
-import { runWrk } from '../lib/wrk.ts';
-import type { BenchContext, Sample, Scenario } from './scenario.ts';
+import { WRK_CONNECTIONS, wrkScenario } from '../lib/wrk-scenario.ts';
+import type { Scenario } from './scenario.ts';
 
-const CONNECTIONS = 50;
 const SMALL = 'hello world';
 const ONE_KIB = 'x'.repeat(1023) + '\n';
-
-async function warmUp(ctx: BenchContext, port: number): Promise<void> {
-  if (ctx.warmupS > 0) await runWrk(ctx, { port, connections: CONNECTIONS, durationS: ctx.warmupS });
-}
-
-function measure(ctx: BenchContext, port: number): Promise<Sample> {
-  return runWrk(ctx, { port, connections: CONNECTIONS, durationS: ctx.durationS });
-}
 
 interface HttpScenarioSpec {
   readonly name: string;
@@ -30,25 +18,8 @@ interface HttpScenarioSpec {
 }
 
 function httpScenario(spec: HttpScenarioSpec): Scenario {
-  return {
-    name: spec.name,
-    summary: `mode http, ${spec.what}, wrk -t1 -c${CONNECTIONS} keep-alive GETs of a ${spec.body.length}-byte body; req/s, p99`,
-    unit: 'req/s',
-    workUnit: 'req',
-    higherIsBetter: true,
-    contenders: ['haproxy', 'hapair'],
-    extraContenders: [DIRECT],
-    baseline: 'haproxy',
-    candidate: 'hapair',
-    target: 0.95,
-    prepare: (ctx) => prepareProxyTopology(ctx, {
-      startBackends: async (c) => [await startResponder(c, spec.body)],
-      renderConfig: (_contender, listenPort, backends) => spec.render(listenPort, backends.map((b) => b.port)),
-      probe: (port, contender) => probeHttp(port, spec.body.slice(0, 32), contender),
-      warmUp,
-      measure,
-    }),
-  };
+  const summary = `mode http, ${spec.what}, wrk -t1 -c${WRK_CONNECTIONS} keep-alive GETs of a ${spec.body.length}-byte body; req/s, p99`;
+  return wrkScenario({ name: spec.name, summary, body: spec.body, render: spec.render });
 }
 
 export const httpSmall = httpScenario({ name: 'http-small', body: SMALL, what: 'one listen', render: httpListenConfig });

@@ -11,6 +11,7 @@ import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import type { Runtime } from '../proxy/runtime.ts';
 import type { TcpSession } from '../proxy/session.ts';
+import { nowMs } from '../stats/freq-ctr.ts';
 
 export interface ApiTarget {
   readonly config: HapairConfig;
@@ -23,6 +24,9 @@ export interface ApiTarget {
   readonly actconn: number;
   readonly cumConns: number;
   readonly maxconn: number;
+  /** Connections of the last second over the process, and the highest such rate seen. */
+  readonly connRate: number;
+  readonly cpsMax: number;
   sessions(): Iterable<TcpSession>;
   /** The state machine that owns `server`'s state (created and bound on first use if needed). */
   serverState(backend: ProxyBackend, server: Server): ServerState;
@@ -60,6 +64,12 @@ export function runtimeApiTarget(rt: Runtime, clock: Clock = realClock): ApiTarg
     },
     get maxconn() {
       return rt.maxconn;
+    },
+    get connRate() {
+      return rt.connRate.read(nowMs());
+    },
+    get cpsMax() {
+      return rt.cpsMax;
     },
     sessions: () => rt.sessions(),
     serverState(be, server) {

@@ -3,6 +3,7 @@
 // session, and the stick-table commands, answered as HAProxy answers when no table exists.
 import { showInfo } from '../stats/show-info.ts';
 import { showServersState } from '../stats/servers-state.ts';
+import { STATS_JSON_SCHEMA } from '../stats/stats-schema.ts';
 import { showStat } from '../stats/show-stat.ts';
 import type { TcpSession } from '../proxy/session.ts';
 import type { ApiTarget } from './api-target.ts';
@@ -94,6 +95,15 @@ function tableCommand(withoutName: string) {
   return (args: readonly string[]): string => (args[2] === undefined ? withoutName : 'No such table\n');
 }
 
+/**
+ * peers.c cli_parse_show_peers: hapair has no `peers` section yet, so the dump is empty and any
+ * named section is unknown.
+ */
+function showPeers(args: readonly string[]): string {
+  const i = args[2] === 'dict' || args[2] === '-' ? 3 : 2;
+  return args[i] ? 'No such peers\n' : '';
+}
+
 export const PROXY_COMMANDS: readonly ApiCommand[] = [
   {
     words: ['clear', 'table'],
@@ -144,10 +154,22 @@ export const PROXY_COMMANDS: readonly ApiCommand[] = [
     handler: (args, { target }) => showInfo(target, args.slice(2)),
   },
   {
+    words: ['show', 'schema', 'json'],
+    usage: 'show schema json                        : report schema used for stats',
+    level: 'user',
+    handler: () => `${STATS_JSON_SCHEMA}\n`,
+  },
+  {
     words: ['show', 'servers', 'state'],
     usage: 'show servers state [<backend>]          : dump volatile server information (all or for a single backend)',
     level: 'user',
     handler: (args, { target }) => showServersState(target, args),
+  },
+  {
+    words: ['show', 'peers'],
+    usage: 'show peers [dict|-] [section]           : dump some information about all the peers or this peers section',
+    level: 'user',
+    handler: showPeers,
   },
   {
     words: ['show', 'sess'],

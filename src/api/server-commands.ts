@@ -2,6 +2,7 @@
 // health, agent, get/set weight, set maxconn server, shutdown sessions server), acting through
 // the server state machine with HAProxy's answers (src/server.c cli_parse_set_server & co).
 import { isIP } from 'node:net';
+import { checkOverrides, parseCheckPort } from '../backend/check-overrides.ts';
 import type { Server } from '../backend/server.ts';
 import type { ServerState } from '../backend/server-state.ts';
 import { SRV_ADMF } from '../backend/server-state-types.ts';
@@ -55,8 +56,28 @@ function setServer(f: Found, args: readonly string[]): string {
       return st.setAgent(value) ?? '';
     case 'weight':
       return st.setWeight(value ?? '') ?? '';
-    case 'addr':
-      return setAddr(f.server, args.slice(4));
+    case 'addr': {
+      const out = setAddr(f.server, args.slice(4));
+      // A new address ends a resolution-driven maintenance (init-addr none).
+      if (value) st.clearAdminFlag(SRV_ADMF.RMAINT);
+      return out;
+    }
+    case 'check-addr':
+    case 'agent-addr':
+      if (!value) return `set server <b>/<s> ${what} requires an address and optionally a port.\n`;
+      return updateCheckTarget(f, what === 'check-addr' ? 'check' : 'agent', value, args[5] === 'port' ? (args[6] ?? '') : undefined);
+    case 'check-port':
+    case 'agent-port':
+      if (!value) return `set server <b>/<s> ${what} requires a port.\n`;
+      return updateCheckTarget(f, what === 'check-port' ? 'check' : 'agent', undefined, value);
+    case 'agent-send':
+      if (!st.agent.enabled) return 'agent checks are not enabled on this server.\n';
+      checkOverrides(f.server).agent.send = value ?? '';
+      return '';
+    case 'fqdn':
+      if (!value) return 'set server <b>/<s> fqdn requires a FQDN.\n';
+      // hapair has no `resolvers` section yet: every server is in HAProxy's "no resolution" case.
+      return 'set server <b>/<s> fqdn failed because no resolution is configured.\n';
     default:
       return SET_SERVER_USAGE;
   }
@@ -64,11 +85,29 @@ function setServer(f: Found, args: readonly string[]): string {
 
 const BY_CLI = "by 'stats socket command'";
 
+/**
+ * server.c srv_update_check_addr_port / srv_update_agent_addr_port: validate everything, then
+ * change the address and/or port the check connects to. The warning prints without a newline.
+ */
+function updateCheckTarget(f: Found, which: 'check' | 'agent', addr: string | undefined, port: string | undefined): string {
+  const c = which === 'check' ? f.state.check : f.state.agent;
+  if (!c.enabled) return which === 'check' ? 'health checks are not enabled on this server' : 'agent checks are not enabled on this server';
+  if (addr !== undefined && isIP(addr) === 0) return `invalid addr '${addr}'`;
+  const n = port === undefined ? undefined : parseCheckPort(port);
+  if (typeof n === 'string') return n;
+  const o = checkOverrides(f.server)[which];
+  if (addr !== undefined) o.host = addr;
+  if (n !== undefined) o.port = n;
+  return '';
+}
+
 /** server.c srv_update_addr_port: what changed, worded as HAProxy reports it. */
 function setAddr(server: Server, rest: readonly string[]): string {
   const [addr, portKw, port] = rest;
   if (addr === undefined) return 'set server <b>/<s> addr requires an address and optionally a port.\n';
   if (isIP(addr) === 0) return `Invalid addr '${addr}' ${BY_CLI}\n`;
+  // A server left without an address (`init-addr none`) has no family to update (srv_update_addr_port).
+  if (isIP(server.host) === 0) return `Update for the current server address family is only supported through configuration file ${BY_CLI}\n`;
   const parts: string[] = [];
   if (addr === server.host) parts.push('no need to change the addr');
   else parts.push(`IP changed from '${server.host}' to '${addr}'`);

@@ -89,8 +89,11 @@ function checkInvariants(backend: Backend, sessions: Session[], allbackups: bool
 function apply(backend: Backend, clock: FakeClock, sessions: Session[], o: Op): void {
   const live = (state: Session['state']) => sessions.filter((s) => s.state === state);
   const record = (s: Session, r: ReturnType<Backend['assign']>) => {
-    if (r === 'queued') s.state = 'queued';
-    else if (typeof r === 'object') {
+    // A redispatched session may queue again: at most one wake-up per stay in a queue.
+    if (r === 'queued') {
+      s.state = 'queued';
+      s.events = 0;
+    } else if (typeof r === 'object') {
       s.state = 'held';
       s.server = r;
     } else s.state = 'done';

@@ -53,7 +53,8 @@ export class CheckCounter {
     this.inter = settings?.inter ?? DEFAULT_INTER;
     this.fastinter = settings?.fastinter ?? 0;
     this.downinter = settings?.downinter ?? 0;
-    this.state = (agent ? CHK_ST.AGENT : 0) | (settings ? CHK_ST.CONFIGURED | CHK_ST.ENABLED : 0);
+    // HAProxy sets AGENT with CONFIGURED when `agent-check` is parsed: an absent agent's state is 0.
+    this.state = settings ? (agent ? CHK_ST.AGENT : 0) | CHK_ST.CONFIGURED | CHK_ST.ENABLED : 0;
   }
 
   get configured(): boolean {

@@ -269,6 +269,12 @@ describe('forced health and agent states (set server ... health|agent)', () => {
     expect(r.logs.at(-1)).toBe(`notice: Server be/s1 is DOWN, changed from CLI. ${LEFT1}.`);
   });
 
+  it('names the stats page as "Web interface" when its admin actions force health or agent', () => {
+    const { r, s } = prepared('RUNNING', 'READY');
+    s.setHealth('down', 'Web interface');
+    expect(r.logs).toEqual([`alert: Server be/s1 is DOWN, changed from Web interface. ${LEFT1}.`]);
+  });
+
   it('keeps a maintenance server down when health is forced up', () => {
     const { s } = prepared('RUNNING', 'MAINT');
     s.setHealth('up');
@@ -623,7 +629,8 @@ describe('views: stats check cell and show servers state fields', () => {
       checkResult: 2,
       checkHealth: 0,
       checkState: 0x06,
-      agentState: 0x10,
+      // No agent configured: HAProxy dumps 0, not the AGENT bit alone.
+      agentState: 0,
     });
   });
 });

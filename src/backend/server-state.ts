@@ -25,6 +25,9 @@ import {
   type SrvOpState,
 } from './server-state-types.ts';
 
+/** Who forced a health or agent state, as HAProxy words it in the log line. */
+export type ChangeOrigin = 'CLI' | 'Web interface';
+
 /** HAProxy's eweight scale (BE_WEIGHT_SCALE): effective weights are kept 16x finer. */
 const WEIGHT_SCALE = 16;
 const NO_CAUSE: StatusCause = { code: 0, desc: '', durationMs: -1 };
@@ -273,14 +276,17 @@ export class ServerState extends EventEmitter<ServerStateEvents> {
     this.#tx(() => this.#clearAdminFlag(flag));
   }
 
-  /** `set server <b>/<s> health up|stopping|down`; returns HAProxy's error text or null. */
-  setHealth(cmd: 'up' | 'stopping' | 'down'): string | null {
+  /**
+   * `set server <b>/<s> health up|stopping|down`; returns HAProxy's error text or null. `from`
+   * names the origin in the log line as HAProxy does (`CLI`, or `Web interface` for the stats page).
+   */
+  setHealth(cmd: 'up' | 'stopping' | 'down', from: ChangeOrigin = 'CLI'): string | null {
     if (this.#track) return 'cannot change health on a tracking server.\n';
     this.#tx(() => {
       const c = this.check;
       c.health = cmd === 'down' ? 0 : c.maxHealth;
       this.#touch();
-      const cause = { code: 0, desc: 'changed from CLI', durationMs: -1 };
+      const cause = { code: 0, desc: `changed from ${from}`, durationMs: -1 };
       if (cmd === 'up') this.#setRunning(cause);
       else if (cmd === 'stopping') this.#setStopping(cause);
       else this.#setStopped(cause);
@@ -288,13 +294,13 @@ export class ServerState extends EventEmitter<ServerStateEvents> {
     return null;
   }
 
-  /** `set server <b>/<s> agent up|down`. */
-  setAgent(cmd: 'up' | 'down'): string | null {
+  /** `set server <b>/<s> agent up|down`; `from` as for setHealth. */
+  setAgent(cmd: 'up' | 'down', from: ChangeOrigin = 'CLI'): string | null {
     if (!this.agent.enabled) return 'agent checks are not enabled on this server.\n';
     this.#tx(() => {
       this.agent.health = cmd === 'up' ? this.agent.maxHealth : 0;
       this.#touch();
-      const cause = { code: 0, desc: 'changed from CLI', durationMs: -1 };
+      const cause = { code: 0, desc: `changed from ${from}`, durationMs: -1 };
       if (cmd === 'up') this.#setRunning(cause);
       else this.#setStopped(cause);
     });
@@ -332,6 +338,41 @@ export class ServerState extends EventEmitter<ServerStateEvents> {
   /** `set maxconn server <b>/<s> <n>` (server_parse_maxconn_change_request); error text or null. */
   setMaxconn(spec: string): string | null {
     return this.#tx(() => this.#changeMaxconn(spec));
+  }
+
+  /**
+   * Server-state file (server_state.c srv_state_srv_update): the saved operational state and
+   * health counter, bounded by this server's rise/fall as HAProxy bounds them after a reload.
+   */
+  restoreOpState(op: SrvOpState, health: number): void {
+    this.#tx(() => {
+      const c = this.check;
+      const cause = { code: 0, desc: 'changed from server-state after a reload', durationMs: -1 };
+      c.health = health;
+      this.#touch();
+      if (op === SRV_ST.STOPPED || (op === SRV_ST.STOPPING && c.fall === 1)) {
+        c.health = 0;
+        this.#setStopped(cause);
+      } else if (op === SRV_ST.STARTING && c.rise > 1) {
+        if (c.health < 1 || c.health >= c.rise) c.health = c.rise - 1;
+        this.#next = SRV_ST.STARTING;
+      } else if (op === SRV_ST.STOPPING) {
+        if (c.health < c.rise || c.health > c.rise + c.fall - 2) c.health = c.rise;
+        this.#setStopping(cause);
+      } else {
+        c.health = c.maxHealth;
+        this.#setRunning(null);
+      }
+    });
+  }
+
+  /** Server-state file: the saved user weight (null: keep), then server_recalc_eweight(srv, 1). */
+  restoreWeight(uweight: number | null): void {
+    this.#tx(() => {
+      if (uweight !== null) this.uweight = uweight;
+      this.#touch();
+      this.#recalcEweight(true);
+    });
   }
 
   #changeWeight(spec: string): string | null {

@@ -29,7 +29,7 @@ describe('server check keywords (configuration.txt 5.2)', () => {
   });
 
   it('reports bad values with haproxy texts', () => {
-    const { errors } = parseServerChecks('s1', {
+    const { errors, warnings } = parseServerChecks('s1', {
       check: [],
       rise: ['0'],
       inter: ['2x'],
@@ -42,10 +42,16 @@ describe('server check keywords (configuration.txt 5.2)', () => {
       "'rise' has to be > 0.",
       "unexpected character 'x' in argument <2x> to <inter> of server s1.",
       'server s1 does not have agent port. Agent check has been disabled.',
-      "'layer7' can only be used in http proxies.",
       "'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got 'explode'",
       'unable to enable checks and tracking at the same time!',
     ]);
+    // HAProxy prints this one as an alert but still accepts the config (srv_parse_observe returns ERR_ALERT only).
+    expect(warnings).toEqual(["'layer7' can only be used in http proxies."]);
+  });
+
+  it('takes observe layer7 in http proxies', () => {
+    expect(parseServerChecks('s1', { observe: ['layer7'] }, 'http')).toMatchObject({ errors: [], warnings: [], settings: { observe: 'layer7' } });
+    expect(parseServerChecks('s1', { observe: ['layer7'] }, 'tcp').settings.observe).toBe('none');
   });
 
   it('validates init-addr methods', () => {

@@ -46,6 +46,8 @@ export interface ServerCheckSettings {
 export interface ParsedServerChecks {
   readonly settings: ServerCheckSettings;
   readonly errors: readonly string[];
+  /** HAProxy's non-fatal alerts (`observe layer7` outside http proxies). */
+  readonly warnings: readonly string[];
 }
 
 type Params = Readonly<Record<string, readonly string[]>>;
@@ -58,6 +60,7 @@ const ON_ERROR: readonly OnError[] = ['fastinter', 'fail-check', 'sudden-death',
  */
 export function parseServerChecks(name: string, params: Params, mode: 'tcp' | 'http' = 'tcp'): ParsedServerChecks {
   const errors: string[] = [];
+  const warnings: string[] = [];
   const has = (kw: string): boolean => kw in params && !(`no-${kw}` in params);
   const arg = (kw: string): string | undefined => (kw in params ? (params[kw]![0] ?? '') : undefined);
   const delay = (kw: string, def?: number): number | undefined => parseDelay(kw, arg(kw), name, errors) ?? def;
@@ -101,7 +104,7 @@ export function parseServerChecks(name: string, params: Params, mode: 'tcp' | 'h
     ...optional('agent', parseAgent(name, { has, arg, delay, port }, checkPort, addr, errors)),
     slowstart: delay('slowstart', 0)!,
     ...optional('track', parseTrack(arg('track'), errors)),
-    observe: parseObserve(arg('observe'), mode, errors),
+    observe: parseObserve(arg('observe'), mode, errors, warnings),
     errorLimit: count('error-limit', 10),
     onError: parseChoice('on-error', arg('on-error'), ON_ERROR, 'fail-check', errors),
     ...optional('onMarkedDown', parseOnMarked('on-marked-down', arg('on-marked-down'), 'shutdown-sessions', errors)),
@@ -109,7 +112,7 @@ export function parseServerChecks(name: string, params: Params, mode: 'tcp' | 'h
     initAddr: parseInitAddr(arg('init-addr'), errors),
   };
   if (settings.check && settings.track) errors.push('unable to enable checks and tracking at the same time!');
-  return { settings, errors };
+  return { settings, errors, warnings };
 }
 
 /** `init-addr last,libc,none,<ip>` (server.c srv_parse_init_addr); at most one IP. */
@@ -186,12 +189,13 @@ function parseTrack(v: string | undefined, errors: string[]): ServerCheckSetting
   return slash < 0 ? { server: v } : { backend: v.slice(0, slash), server: v.slice(slash + 1) };
 }
 
-function parseObserve(v: string | undefined, mode: 'tcp' | 'http', errors: string[]): ObserveMode {
+/** server.c srv_parse_observe: `layer7` outside http is an alert that does not fail the config, and observes nothing. */
+function parseObserve(v: string | undefined, mode: 'tcp' | 'http', errors: string[], warnings: string[]): ObserveMode {
   if (v === undefined || v === 'none') return 'none';
   if (v === 'layer4') return 'layer4';
   if (v === 'layer7') {
     if (mode !== 'http') {
-      errors.push("'layer7' can only be used in http proxies.");
+      warnings.push("'layer7' can only be used in http proxies.");
       return 'none';
     }
     return 'layer7';

@@ -3,6 +3,7 @@
 // Socket errors are recorded, never thrown: the run turns them into check statuses.
 import net from 'node:net';
 import tls from 'node:tls';
+import type { CheckTlsContext } from './check.ts';
 
 export type ConnPhase = 'l4' | 'l6' | 'ready' | 'closed';
 
@@ -22,7 +23,11 @@ export interface OpenOptions {
   readonly alpn?: readonly string[];
   readonly sendProxy?: false | 'v1' | 'v2';
   readonly linger: boolean;
+  /** The server's TLS context (verify, CA, client certificate); unverified without one. */
+  readonly tlsContext?: CheckTlsContext;
 }
+
+const NO_IDENTITY_CHECK = (): undefined => undefined;
 
 /** strerror() texts for the errors a check meets, as HAProxy prints them in `info`. */
 const STRERROR: Readonly<Record<string, string>> = {
@@ -81,7 +86,10 @@ export class CheckConnection {
     const servername = opts.sni && net.isIP(opts.sni) === 0 ? opts.sni : undefined;
     const tlsSock = tls.connect({
       socket: raw,
-      rejectUnauthorized: false, // server `verify none`, HAProxy's default for checks
+      rejectUnauthorized: false,
+      ...opts.tlsContext,
+      // With verification the name is checked against the SNI sent, none without (ssl_sock_srv_verifycbk).
+      checkServerIdentity: servername ? (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(servername, cert) : NO_IDENTITY_CHECK,
       ...(servername ? { servername } : {}),
       ...(opts.alpn ? { ALPNProtocols: [...opts.alpn] } : {}),
     });

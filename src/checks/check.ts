@@ -2,7 +2,11 @@
 // HAProxy's check task does (src/check.c process_chk_conn, src/tcpcheck.c tcpcheck_main).
 // Every check type in this folder is a tcp-check ruleset run by tcpcheck-run.ts, exactly as
 // HAProxy 2.6 implements `option httpchk`, `redis-check`, `ldap-check`... on top of tcp-check.
+import type { ConnectionOptions } from 'node:tls';
 import type { CheckStatus } from './check-status.ts';
+
+/** `verify`, `ca-file`, `crt` and `alpn` of the server, as node:tls options. */
+export type CheckTlsContext = Pick<ConnectionOptions, 'rejectUnauthorized' | 'ca' | 'cert' | 'key' | 'ALPNProtocols'>;
 
 export type { CheckStatus } from './check-status.ts';
 
@@ -21,8 +25,13 @@ export interface CheckTimeouts {
 export interface CheckTarget {
   readonly host: string;
   readonly port: number;
-  /** TLS for the check connection (`check-ssl`, or `ssl` inherited); peer not verified (`verify none`). */
+  /** TLS for the check connection (`check-ssl`, or `ssl` inherited). */
   readonly ssl?: boolean;
+  /**
+   * The server's TLS context the check shares (HAProxy ssl_sock_init on the server's SSL_CTX):
+   * verification, CA and client certificate. Without it the peer is not verified.
+   */
+  readonly tlsContext?: CheckTlsContext;
   /** SNI sent in the TLS ClientHello (`check-sni`). */
   readonly sni?: string;
   /** ALPN protocols (`check-alpn`). */

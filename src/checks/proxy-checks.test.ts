@@ -93,8 +93,62 @@ describe('backend check type and rulesets (configuration.txt 4.2 "option ...-che
     expect(own.ruleset.kind).toBe('redis');
   });
 
-  it('warns about rules of an unselected family', () => {
+  it('warns about rules of an unselected family, as cfgparse.c does', () => {
     const { diagnostics } = parseProxyChecks([L('http-check expect status 200')]);
-    expect(diagnostics[0]).toMatchObject({ severity: 'warning', message: "'http-check' rules are ignored because 'option httpchk' is not set." });
+    expect(diagnostics[0]).toMatchObject({ severity: 'warning', message: "uses http-check rules without 'option httpchk', so the rules are ignored." });
+    // Rules written before the option that uses them are fine; any check option clears the mark.
+    expect(parseProxyChecks([L('tcp-check send x'), L('option tcp-check')]).diagnostics).toEqual([]);
+    expect(parseProxyChecks([L('tcp-check send x'), L('option redis-check')]).diagnostics).toEqual([]);
+    expect(parseProxyChecks([L('option redis-check'), L('tcp-check send x')]).diagnostics[0]!.message).toBe(
+      "uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+    );
+    // Unused rules of a defaults section are not the backend's concern.
+    expect(parseProxyChecks([], [L('tcp-check send x')]).diagnostics).toEqual([]);
+  });
+});
+
+/** The bytes-relevant shape of a ruleset: sends with their payload or request line. */
+function requests(rules: readonly TcpCheckRule[]): string[] {
+  return rules.flatMap((r) =>
+    r.action === 'send-http' ? [`${r.method} ${r.uri}`] : r.action === 'send' ? [typeof r.data === 'function' ? 'fn' : r.data.toString()] : r.action === 'expect' ? [`expect ${r.pattern.type}`] : [],
+  );
+}
+
+describe('rulesets inherited from defaults (HAProxy 2.6 tcpcheck.c / proxy.c)', () => {
+  const opt = (text: string): ConfigLine => ({ args: ['option', ...text.split(' ')], loc: { file: 'h.cfg', line: ++n } });
+
+  it('tcp-check: the backend inherits the defaults rules only when it has none', () => {
+    const defaults = [opt('tcp-check'), L('tcp-check send from-defaults'), L('tcp-check expect string ok')];
+    expect(requests(parseProxyChecks([], defaults).config.ruleset.rules)).toEqual(['from-defaults', 'expect string']);
+    expect(requests(parseProxyChecks([opt('tcp-check')], defaults).config.ruleset.rules)).toEqual(['from-defaults', 'expect string']);
+    expect(requests(parseProxyChecks([L('tcp-check send own')], defaults).config.ruleset.rules)).toEqual(['own']);
+  });
+
+  it('tcp-check rules in defaults without the option are not used by a backend saying option tcp-check', () => {
+    const defaults = [L('tcp-check send from-defaults')];
+    const { config } = parseProxyChecks([opt('tcp-check')], defaults);
+    expect(config.ruleset.kind).toBe('tcp');
+    expect(requests(config.ruleset.rules)).toEqual([]);
+  });
+
+  it("option httpchk in the backend drops the defaults' http-check rules", () => {
+    const defaults = [opt('httpchk GET /d'), L('http-check expect status 204')];
+    const { config } = parseProxyChecks([opt('httpchk GET /own')], defaults);
+    expect(requests(config.ruleset.rules)).toEqual(['GET /own', 'expect status']);
+    expect(config.ruleset.rules.at(-1)).toMatchObject({ pattern: { ranges: [[200, 399]] } });
+  });
+
+  it("backend http-check rules under the defaults' option httpchk replace its ruleset, request included", () => {
+    const defaults = [opt('httpchk GET /fromdefaults')];
+    // Observed with haproxy 2.6: nothing is sent, the expect waits for a reply.
+    expect(requests(parseProxyChecks([L('http-check expect status 200')], defaults).config.ruleset.rules)).toEqual(['expect status']);
+    expect(requests(parseProxyChecks([L('http-check send meth HEAD uri /own')], defaults).config.ruleset.rules)).toEqual(['HEAD /own', 'expect status']);
+    expect(requests(parseProxyChecks([], defaults).config.ruleset.rules)).toEqual(['GET /fromdefaults', 'expect status']);
+  });
+
+  it('the check option itself comes from the last section that sets one', () => {
+    const defaults = [opt('tcp-check'), L('tcp-check send x')];
+    expect(parseProxyChecks([opt('ldap-check')], defaults).config.ruleset.kind).toBe('ldap');
+    expect(parseProxyChecks([], [opt('ldap-check')]).config.ruleset.kind).toBe('ldap');
   });
 });

@@ -5,6 +5,7 @@
 import type { ConfigDiagnostic, ConfigLine } from '../config/model.ts';
 import { parseDuration } from '../config/units.ts';
 import { agentCheckRuleset } from './agent-check.ts';
+import { selectCheckRules, type CheckOption, type DefaultsChain, type RuleEntry } from './check-rules-inherit.ts';
 import { ldapCheckRuleset } from './ldap-check.ts';
 import { mysqlCheckRuleset, type MysqlAuth } from './mysql-check.ts';
 import { pgsqlCheckRuleset } from './pgsql-check.ts';
@@ -23,6 +24,8 @@ export interface ProxyCheckConfig {
   readonly timeoutCheck?: number;
   /** The ruleset's first connect names a port: servers without a port remain checkable. */
   readonly connectHasPort: boolean;
+  /** A `tcp-check connect ... ssl` / `http-check connect ... ssl` rule: servers need a TLS context (PR_O_TCPCHK_SSL). */
+  readonly connectSsl: boolean;
 }
 
 export interface ProxyChecksResult {
@@ -30,64 +33,47 @@ export interface ProxyChecksResult {
   readonly diagnostics: readonly ConfigDiagnostic[];
 }
 
-const CHECK_OPTIONS = new Set([
-  'httpchk',
-  'ssl-hello-chk',
-  'smtpchk',
-  'ldap-check',
-  'mysql-check',
-  'pgsql-check',
-  'redis-check',
-  'tcp-check',
-  'external-check',
-  'spop-check',
-]);
-
-interface Chosen {
-  readonly name: string;
-  readonly args: readonly string[];
-  readonly line: ConfigLine;
-}
+type Chosen = CheckOption;
 
 /**
  * Read the check settings of a backend from its lines. `defaults` are the lines of the defaults
- * section it inherits from: the last check option wins, and tcp-check / http-check rules come
- * from the proxy when it declares some, from the defaults otherwise.
+ * section it inherits from; which option and rules apply follows HAProxy's rulesets
+ * (check-rules-inherit.ts). `chain` splits `defaults` per section (`defaults B from A`: [A, B]).
  */
-export function parseProxyChecks(lines: readonly ConfigLine[], defaults: readonly ConfigLine[] = []): ProxyChecksResult {
+export function parseProxyChecks(lines: readonly ConfigLine[], defaults: readonly ConfigLine[] = [], chain?: DefaultsChain): ProxyChecksResult {
   const diags: ConfigDiagnostic[] = [];
   const err = (line: ConfigLine, message: string, severity: 'error' | 'warning' = 'error'): void => {
     diags.push({ severity, loc: line.loc, message });
   };
-  let chosen: Chosen | undefined;
+  const selection = selectCheckRules(lines, chain ?? (defaults.length > 0 ? [defaults] : []));
+  const chosen = selection.option;
   let logHealthChecks = false;
   let timeoutCheck: number | undefined;
   for (const line of [...defaults, ...lines]) {
     const [k0, k1, k2, ...rest] = line.args;
     if (k0 === 'option' && k1 === 'log-health-checks') logHealthChecks = true;
     else if (k0 === 'no' && k1 === 'option' && k2 === 'log-health-checks') logHealthChecks = false;
-    else if (k0 === 'option' && k1 && CHECK_OPTIONS.has(k1)) chosen = { name: k1, args: line.args.slice(2), line };
-    else if (k0 === 'no' && k1 === 'option' && k2 && CHECK_OPTIONS.has(k2) && chosen?.name === k2) chosen = undefined;
     else if (k0 === 'timeout' && k1 === 'check') {
       const p = parseDuration(k2 ?? '');
       if (p.ok && rest.length === 0) timeoutCheck = p.value;
       else err(line, `'timeout check' : ${p.ok ? `unexpected argument '${rest[0]}'` : p.error}.`);
     }
   }
-  const own = (kw: string): ConfigLine[] => lines.filter((l) => l.args[0] === kw);
-  const inherited = (kw: string): ConfigLine[] => defaults.filter((l) => l.args[0] === kw);
-  const ruleLines = (kw: string): ConfigLine[] => (own(kw).length > 0 ? own(kw) : inherited(kw));
-  const ruleset = chooseRuleset(chosen, ruleLines, err);
-  if (chosen?.name !== 'httpchk' && ruleLines('http-check').some((l) => !['disable-on-404', 'send-state'].includes(l.args[1] ?? ''))) {
-    err(ruleLines('http-check')[0]!, "'http-check' rules are ignored because 'option httpchk' is not set.", 'warning');
+  // `http-check disable-on-404` / `send-state` are proxy options, inherited from defaults.
+  const flags = new Set([...defaults, ...lines].filter((l) => l.args[0] === 'http-check').map((l) => l.args[1] ?? ''));
+  const ruleset = chooseRuleset(chosen, selection.entries, flags, err);
+  // cfgparse.c check_config_validity: rules written where no option uses them.
+  if (selection.unusedHttp.length > 0) {
+    err(selection.unusedHttp[0]!, "uses http-check rules without 'option httpchk', so the rules are ignored.", 'warning');
   }
-  if (chosen?.name !== 'tcp-check' && ruleLines('tcp-check').length > 0) {
-    err(ruleLines('tcp-check')[0]!, "'tcp-check' rules are ignored because 'option tcp-check' is not set.", 'warning');
+  if (selection.unusedTcp.length > 0) {
+    err(selection.unusedTcp[0]!, "uses tcp-check rules without 'option tcp-check', so the rules are ignored.", 'warning');
   }
   const first = ruleset.rules[0];
   const connectHasPort = first?.action === 'connect' && !first.implicit && first.port !== undefined;
+  const connectSsl = ruleset.rules.some((r) => r.action === 'connect' && r.ssl);
   return {
-    config: { ruleset, logHealthChecks, ...(timeoutCheck !== undefined ? { timeoutCheck } : {}), connectHasPort },
+    config: { ruleset, logHealthChecks, ...(timeoutCheck !== undefined ? { timeoutCheck } : {}), connectHasPort, connectSsl },
     diagnostics: diags,
   };
 }
@@ -112,7 +98,7 @@ function parseRules(lines: readonly ConfigLine[], err: Err): { rules: ParsedRule
   return { rules, flags, bad };
 }
 
-function chooseRuleset(chosen: Chosen | undefined, ruleLines: (kw: string) => ConfigLine[], err: Err): TcpCheckRuleset {
+function chooseRuleset(chosen: Chosen | undefined, entries: readonly RuleEntry[], flags: ReadonlySet<string>, err: Err): TcpCheckRuleset {
   if (!chosen) return PLAIN_CONNECT;
   const { name, args, line } = chosen;
   const tooMany = (max: number): boolean => {
@@ -139,31 +125,46 @@ function chooseRuleset(chosen: Chosen | undefined, ruleLines: (kw: string) => Co
       return mysqlRuleset(args, line, err);
     case 'tcp-check': {
       tooMany(0);
-      const { rules } = parseRules(ruleLines('tcp-check'), err);
+      const ruleLines = entries.flatMap((e) => ('line' in e ? [e.line] : []));
+      const { rules } = parseRules(ruleLines, err);
       const built = buildTcpRuleset(rules);
-      for (const e of built.errors) err(ruleLines('tcp-check')[e.line] ?? line, e.message);
+      for (const e of built.errors) err(ruleLines[e.line] ?? line, e.message);
       return built.ruleset;
     }
     case 'httpchk':
-      return httpRuleset(args, line, ruleLines('http-check'), err);
+      return httpRuleset(entries, flags, err);
     default:
       err(line, `'option ${name}' is not supported by hapair.`);
       return PLAIN_CONNECT;
   }
 }
 
-function httpRuleset(args: readonly string[], line: ConfigLine, lines: readonly ConfigLine[], err: Err): TcpCheckRuleset {
-  if (args.length > 3) err(line, `'option httpchk' cannot handle unexpected argument '${args[3]}'.`);
-  const opt = httpchkOptionRule(args);
-  if (opt.warning) err(line, `'option httpchk' : ${opt.warning}`, 'warning');
-  const { rules, flags } = parseRules(lines, err);
-  // The option line's place among the http-check lines decides how its request merges.
-  const optAt = lines.filter((l) => l.loc.file === line.loc.file && l.loc.line < line.loc.line).length;
-  const entries = [...rules];
-  entries.splice(Math.min(optAt, entries.length), 0, opt.rule);
-  // Rule indexes count the http-check lines only (the option's request is index 0).
-  const built = buildHttpRuleset(entries, { disableOn404: flags.has('disable-on-404'), sendState: flags.has('send-state') });
-  for (const e of built.errors) err(line, e.message);
+/** `option httpchk` requests and `http-check` rules in the order the ruleset received them. */
+function httpRuleset(entries: readonly RuleEntry[], flags: ReadonlySet<string>, err: Err): TcpCheckRuleset {
+  const rules: ParsedRule[] = [];
+  const lineOf: ConfigLine[] = [];
+  // Rule indexes count the http-check lines only (an option's request is index 0).
+  let index = 0;
+  for (const e of entries) {
+    if ('option' in e) {
+      const { args, line } = e.option;
+      if (args.length > 3) err(line, `'option httpchk' cannot handle unexpected argument '${args[3]}'.`);
+      const opt = httpchkOptionRule(args);
+      if (opt.warning) err(line, `'option httpchk' : ${opt.warning}`, 'warning');
+      rules.push(opt.rule);
+      lineOf.push(line);
+      continue;
+    }
+    const r = parseCheckLine(e.line.args, index);
+    if ('error' in r) err(e.line, r.error);
+    else if ('rule' in r) {
+      rules.push(r.rule);
+      lineOf.push(e.line);
+      index++;
+    }
+  }
+  const built = buildHttpRuleset(rules, { disableOn404: flags.has('disable-on-404'), sendState: flags.has('send-state') });
+  for (const e of built.errors) err(lineOf[e.line]!, e.message);
   return built.ruleset;
 }
 

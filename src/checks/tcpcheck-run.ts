@@ -138,6 +138,7 @@ class TcpCheckRun {
       ...(alpn !== undefined ? { alpn } : {}),
       sendProxy,
       linger: rule.linger,
+      ...(ssl && t.tlsContext !== undefined ? { tlsContext: t.tlsContext } : {}),
     });
     this.#conn = conn;
     while (conn.phase !== 'ready') {
@@ -273,6 +274,8 @@ class TcpCheckRun {
 /** conn_err_code_str() for TLS handshake failures, with the errno text when there is one. */
 function tlsErrorText(code: string, message: string): string {
   if (/disconnected before secure TLS/i.test(message)) return 'Connection closed during SSL handshake';
+  // The certificate does not cover the SNI sent (CO_ER_SSL_MISMATCH from ssl_sock_srv_verifycbk).
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'Server presented an SSL certificate different from the expected one';
   const errno = strerror(code);
   if (errno) return `Connection error during SSL handshake (${errno})`;
   return 'SSL handshake failure';

@@ -1,9 +1,9 @@
 // `hapair check -f FILE...`: the same validation as `hapair proxy -c`.
 import { parseArgs } from 'node:util';
 import { CHECK_HELP } from './help.ts';
-import { loadAndReport } from './load.ts';
+import { loadAndReport, reportServerAddresses } from './load.ts';
 
-export function runCheck(argv: readonly string[]): number {
+export async function runCheck(argv: readonly string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -25,6 +25,7 @@ export function runCheck(argv: readonly string[]): number {
   }
   const { config } = loadAndReport(values.f, process.stderr);
   if (!config) return 1;
+  if (!(await reportServerAddresses(config, process.stderr))) return 1;
   process.stdout.write('Configuration file is valid\n');
   return 0;
 }

@@ -43,6 +43,7 @@ export const CHECK_HELP = `Usage: hapair check -f FILE [-f FILE...]
 
 Validates configuration files with the same validator as 'hapair proxy -c' and prints
 every error as FILE:LINE: SECTION 'NAME': message. Exit 0 when valid, 1 otherwise.
+Server host names are resolved as haproxy -c resolves them (init-addr, default last,libc).
 `;
 
 export const KEEPALIVE_HELP = `Usage: hapair keepalive -f FILE [-f FILE...] [-L NAME] [-S SOCKET] [-d] [--no-guard]

@@ -2,6 +2,7 @@
 import { formatDiagnostic, loadConfig, registerSection } from '../config/config.ts';
 import type { ConfigDiagnostic, HapairConfig } from '../config/model.ts';
 import { parseKeepaliveSections } from '../keepalive/keepalive.ts';
+import { checkServerAddresses } from '../proxy/server-addresses.ts';
 import { runtimeGates } from './runtime-gates.ts';
 
 // `keepalive NAME` sections belong to `hapair keepalive`; they are validated here with the rest
@@ -31,4 +32,16 @@ export function loadAndReport(files: readonly string[], err: NodeJS.WritableStre
     return { errors, warnings };
   }
   return { config, errors, warnings };
+}
+
+/**
+ * Resolve server hostnames by their `init-addr` methods, as `haproxy -c` does, and print what
+ * fails in the same format. False when a server gets no address (HAProxy exits 1 then).
+ */
+export async function reportServerAddresses(config: HapairConfig, err: NodeJS.WritableStream): Promise<boolean> {
+  const diags = await checkServerAddresses(config);
+  for (const d of diags) err.write(`${d.severity === 'error' ? '[ALERT]' : '[WARNING]'} ${formatDiagnostic(d)}\n`);
+  if (!diags.some((d) => d.severity === 'error')) return true;
+  err.write('[ALERT] Failed to initialize server(s) addr.\n');
+  return false;
 }

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HAPAIR_VERSION, PROXY_HELP } from './help.ts';
-import { loadAndReport } from './load.ts';
+import { loadAndReport, reportServerAddresses } from './load.ts';
 import { startProxy } from './proxy-start.ts';
 
 interface ProxyArgs {
@@ -67,6 +67,7 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
   const { config } = loadAndReport(args.files, process.stderr);
   if (!config) return 1;
   if (args.check) {
+    if (!(await reportServerAddresses(config, process.stderr))) return 1;
     process.stdout.write('Configuration file is valid\n');
     return 0;
   }

@@ -19,11 +19,11 @@ const DEFAULT_TCP_FORMAT = 'Connect from %ci:%cp to %fi:%fp (%f/TCP)';
 function accessLogFor(config: HapairConfig, logger: Logger): (fe: ProxySpec) => AccessLogSink | undefined {
   return (fe) => {
     if (fe.logs.length === 0) return undefined;
-    const compiled = compileLogFormat(fe.logFormat ?? DEFAULT_TCP_FORMAT, { mode: 'tcp' });
+    const compiled = compileLogFormat(fe.logFormat ?? DEFAULT_TCP_FORMAT, { mode: fe.mode });
     if (!compiled.ok) throw new ConfigError([`${fe.loc.file}:${fe.loc.line}: ${fe.kind} '${fe.name}': ${compiled.error}`]);
     return createAccessLogSink({
       logs: fe.logs,
-      format: fe.logFormat === undefined && fe.options.tcplog ? 'tcplog' : compiled.format,
+      format: fe.logFormat !== undefined ? compiled.format : fe.options.httplog ? 'httplog' : fe.options.tcplog ? 'tcplog' : compiled.format,
       pino: logger,
       tag: config.global.logTag ?? DEFAULT_LOG_TAG,
       pid: process.pid,

@@ -49,9 +49,10 @@ describe('keyword tables and parsers', () => {
       port: '80', 'agent-port': '80', addr: '127.0.0.1', 'agent-addr': '127.0.0.1', 'check-sni': 'a.example', sni: 'str(a.example)',
       'check-alpn': 'h2', alpn: 'h2', 'agent-send': 'hi', track: 's0', observe: 'layer4', 'on-error': 'mark-down',
       'on-marked-down': 'shutdown-sessions', 'on-marked-up': 'shutdown-backup-sessions', verify: 'none', 'ca-file': '/etc/passwd', crt: '/etc/passwd',
+      'init-addr': 'last,libc,none',
     };
     // Keywords that only make sense with another one (HAProxy refuses an agent without a port, warns on an unverified ssl).
-    const companions: Record<string, string> = { 'agent-check': ' agent-port 1', ssl: ' verify none' };
+    const companions: Record<string, string> = { 'agent-check': ' agent-port 1', ssl: ' verify none', 'check-ssl': ' verify none' };
     for (const e of SERVER_KEYWORDS.filter((k) => k.status === 'supported')) {
       const args = (e.args === 0 ? '' : ` ${values[e.name]}`) + (companions[e.name] ?? '');
       const r = parseConfigText(`backend B\n    mode http\n    timeout connect 1s\n    timeout server 1s\n    server s0 127.0.0.1:2 check\n    server s 127.0.0.1:1 ${e.name}${args}\n`, 't.cfg', { env: {} });

@@ -1,6 +1,8 @@
 // The typed, immutable configuration model: what the parser produces and every runtime module reads.
 // Durations are milliseconds (HAProxy: a bare number is ms), sizes are bytes. `undefined` means
 // "not set" where HAProxy distinguishes unset from zero (timeouts, maxconn).
+import type { Condition } from '../acl/acl.ts';
+import type { ProxyRules } from '../http/rules/rules.ts';
 
 export interface SourceLoc {
   readonly file: string;
@@ -101,6 +103,26 @@ export interface BalanceSpec {
   readonly hashAvalanche?: boolean;
 }
 
+/** `cookie NAME [rewrite|insert|prefix] [indirect] ...` (configuration.txt 4.2 "cookie"). */
+export interface CookieSpec {
+  readonly name: string;
+  /** No mode keyword: passive, the server's own cookie is only read. */
+  readonly mode: 'passive' | 'insert' | 'rewrite' | 'prefix';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly domains: readonly string[];
+  /** Seconds, 0 = not set. */
+  readonly maxidle: number;
+  readonly maxlife: number;
+  readonly dynamic: boolean;
+  /** `attr` values, appended to an inserted cookie as `; <value>`. */
+  readonly attrs: readonly string[];
+}
+
 export interface Timeouts {
   readonly connect?: number;
   readonly client?: number;
@@ -118,10 +140,42 @@ export interface Timeouts {
 /** `option X` / `no option X` values; only options seen in the config (or defaults) are present. */
 export type ProxyOptions = Readonly<Record<string, boolean>>;
 
-/** A `use_backend NAME [if|unless COND]`; the condition is raw tokens until ACLs land. */
+/** A `use_backend NAME [if|unless COND]`; the condition is compiled at parse time (src/acl/). */
 export interface UseBackendRule {
   readonly backend: string;
-  readonly condition?: { readonly polarity: 'if' | 'unless'; readonly terms: readonly string[] };
+  readonly condition?: Condition;
+  readonly loc: SourceLoc;
+}
+
+/** `stats http-request allow|deny|auth [realm R] [if|unless COND]` (configuration.txt 4.2). */
+export interface StatsHttpRequestRule {
+  readonly action: 'allow' | 'deny' | 'auth';
+  readonly realm?: string;
+  readonly condition?: Condition;
+  readonly loc: SourceLoc;
+}
+
+/** The stats page of a proxy (HAProxy's uri_auth: configuration.txt 4.2 "stats *"). */
+export interface StatsSpec {
+  /** URI prefix, default `/haproxy?stats`. */
+  readonly uri: string;
+  /** Basic-auth realm, default "HAProxy Statistics". */
+  readonly realm?: string;
+  /** `stats auth user:password` accounts, in order. */
+  readonly auth: readonly { readonly user: string; readonly password: string }[];
+  /** `stats admin if|unless COND` rules: the first that matches grants admin. */
+  readonly admin: readonly { readonly condition: Condition; readonly loc: SourceLoc }[];
+  /** `stats refresh` in seconds (0: none). */
+  readonly refresh: number;
+  /** `stats scope` proxy names ("." already resolved); empty = every proxy. */
+  readonly scope: readonly string[];
+  readonly hideVersion: boolean;
+  readonly showLegends: boolean;
+  /** `stats show-node [name]`: '' means the global node name. */
+  readonly showNode?: string;
+  /** `stats show-desc [text]`: '' means the global description. */
+  readonly showDesc?: string;
+  readonly httpRequest: readonly StatsHttpRequestRule[];
   readonly loc: SourceLoc;
 }
 
@@ -135,6 +189,8 @@ export interface ProxySpec {
   readonly binds: readonly BindSpec[]; // frontend/listen only
   readonly servers: readonly ServerSpec[]; // backend/listen only
   readonly balance: BalanceSpec;
+  /** Cookie persistence (backend side); absent without a `cookie` line. */
+  readonly cookie?: CookieSpec;
   /** Frontend: max concurrent sessions (default: global maxconn); backend: fullconn base. */
   readonly maxconn?: number;
   readonly timeouts: Timeouts;
@@ -150,11 +206,17 @@ export interface ProxySpec {
   readonly logFormat?: string;
   readonly defaultBackend?: string;
   readonly useBackends: readonly UseBackendRule[];
+  /** ACL-driven rules (http-request/response, redirect, use-server, tcp-request, capture); absent = none. */
+  readonly rules?: ProxyRules;
   /** `description` text (words joined by one space, as HAProxy does). */
   readonly description?: string;
+  /** The stats page (`stats enable`, `stats uri` ...), only in `mode http` proxies. */
+  readonly stats?: StatsSpec;
   /** Every keyword line of the section, raw, for features that land in later issues. */
   /** Lines of the defaults section the proxy inherits from (check options and rules, src/checks/proxy-checks.ts). */
   readonly defaultsLines?: readonly ConfigLine[];
+  /** The same lines per defaults section, root first (`defaults B from A`: [A, B]); see src/checks/check-rules-inherit.ts. */
+  readonly defaultsChain?: readonly (readonly ConfigLine[])[];
   readonly lines: readonly ConfigLine[];
   readonly loc: SourceLoc;
 }
@@ -183,6 +245,8 @@ export interface GlobalSpec {
   readonly logSendHostname?: string;
   readonly serverStateFile?: string;
   readonly serverStateBase?: string;
+  /** `ssl-server-verify`: the `verify` of servers that set none (default `required`). */
+  readonly sslServerVerify?: 'none' | 'required';
   readonly lines: readonly ConfigLine[];
   readonly loc?: SourceLoc;
 }

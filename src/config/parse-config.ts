@@ -12,6 +12,7 @@ import { invalidNameChar } from './parse-server.ts';
 import { hasBackendCap, hasFrontendCap, newDraft, type DraftKind, type ProxyDraft } from './proxy-draft.ts';
 import { rawSectionLabel, readSections, type RawSection } from './section-reader.ts';
 import { registeredSection } from './section-registry.ts';
+import { UserlistRegistry } from './parse-userlist.ts';
 import { finalizeConfig } from './validate.ts';
 
 export interface ParseOptions {
@@ -41,6 +42,7 @@ class ConfigBuilder {
   /** The defaults a proxy without `from` uses: the last defaults section (HAProxy last_defproxy). */
   #lastDefaults: ProxyDraft | undefined;
   readonly #usedIds = new Map<number, ProxyDraft>();
+  readonly #userlists = new UserlistRegistry();
 
   constructor(opts: ParseOptions) {
     this.env = { ...(opts.env ?? process.env) };
@@ -53,6 +55,7 @@ class ConfigBuilder {
     if (s.type === 'global') return this.#global(s, report);
     if (s.type === 'defaults') return this.#defaults(s, report);
     if (s.type === 'frontend' || s.type === 'backend' || s.type === 'listen') return this.#proxy(s, s.type, report);
+    if (s.type === 'userlist') return this.#userlists.define({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc }, report);
     if (registeredSection(s.type)) {
       this.extraSections.push({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc });
       this.#extraReports.push(report);
@@ -70,7 +73,7 @@ class ConfigBuilder {
   }
 
   #proxyContext(): ProxyParseContext {
-    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds };
+    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds, userlists: this.#userlists };
   }
 
   #parseLines(d: ProxyDraft, s: RawSection): void {
@@ -154,6 +157,7 @@ class ConfigBuilder {
 
   finish(files: readonly string[]): ParseResult {
     this.extraSections.forEach((section, i) => registeredSection(section.type)?.parse?.(section, this.#extraReports[i]));
+    this.#userlists.checkReferences();
     const config = finalizeConfig({
       files, global: this.global, proxies: this.proxies, extraSections: this.extraSections, diagnostics: this.diag,
     });

@@ -25,6 +25,7 @@ export interface GlobalDraft {
   logSendHostname?: string;
   serverStateFile?: string;
   serverStateBase?: string;
+  sslServerVerify?: 'none' | 'required';
   lines: ConfigLine[];
   loc?: SourceLoc;
   /**
@@ -123,6 +124,15 @@ const statsTimeout: Handler = (g, line, { report }) => {
   g.statsTimeout = ms.value;
 };
 
+/** `ssl-server-verify none|required` (cfgparse-global.c); a later line overrides an earlier one. */
+const sslServerVerify: Handler = (g, line, { report }) => {
+  if (tooMany(line, 1, report)) return;
+  const v = line.args[1];
+  if (v === undefined || v === '') return report.error(line.loc, "'ssl-server-verify' expects an integer argument.");
+  if (v !== 'none' && v !== 'required') return report.error(line.loc, "'ssl-server-verify' expects 'none' or 'required' as argument.");
+  g.sslServerVerify = v;
+};
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   maxconn,
   log,
@@ -138,6 +148,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'log-send-hostname': logSendHostname,
   'server-state-file': once('serverStateFile', 'a file path'),
   'server-state-base': once('serverStateBase', 'a directory path'),
+  'ssl-server-verify': sslServerVerify,
 };
 
 /** Supported global keywords that have a parser (a test checks it equals the table's supported set). */

@@ -1,6 +1,7 @@
 // Keyword lines of `defaults`, `frontend`, `listen` and `backend` sections (cfgparse-listen.c
 // cfg_parse_listen). Each line is looked up in the keyword tables: unknown → did-you-mean, planned →
 // "not supported yet", wrong section → HAProxy's error or "ignored" warning, supported → its parser.
+import { readFileSync } from 'node:fs';
 import { didYouMean } from './did-you-mean.ts';
 import { notSupportedYet, type ProxyKeywordEntry } from './keywords/keywords.ts';
 import { OPTION_INDEX, OPTION_REMOVED } from './keywords/options.ts';
@@ -9,10 +10,15 @@ import { SECTIONS } from './keywords/sections.ts';
 import type { Env } from './lexer.ts';
 import type { ConfigLine, LogTarget } from './model.ts';
 import { parseBalance, parseHashType } from './parse-balance.ts';
+import { parseCookie } from './parse-cookie.ts';
 import { parseListenerLine } from './parse-bind.ts';
 import { parseLogTarget } from './parse-log.ts';
 import { parseDefaultServerLine, parseServerLine } from './parse-server.ts';
+import { parseStatsLine } from './parse-stats.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
+import type { UserlistRegistry } from './parse-userlist.ts';
+import { parseUseBackend } from './parse-acl.ts';
+import { RULE_HANDLERS } from './parse-http-rules.ts';
 import { parseDuration, parseInteger } from './units.ts';
 
 export interface ProxyParseContext {
@@ -21,6 +27,8 @@ export interface ProxyParseContext {
   readonly globalLogs: () => readonly LogTarget[];
   /** Explicit proxy ids taken so far (HAProxy checks duplicates while parsing `id`). */
   readonly usedIds: Map<number, ProxyDraft>;
+  /** `userlist` sections of the configuration, for `http_auth(L)` references (parse-userlist.ts). */
+  readonly userlists?: UserlistRegistry;
 }
 
 type Modifier = 'no' | 'default' | undefined;
@@ -99,6 +107,13 @@ const balance: Handler = (d, line) => {
   if (!r.ok) d.report.error(line.loc, r.error);
 };
 
+const cookie: Handler = (d, line) => {
+  const r = parseCookie(line.args.slice(1));
+  if (!r.ok) return d.report.error(line.loc, r.error);
+  for (const w of r.warnings) d.report.warning(line.loc, w);
+  d.cookie = r.spec;
+};
+
 const hashType: Handler = (d, line) => {
   const r = parseHashType(line.args.slice(1), d.balance);
   if (!r.ok) d.report.error(line.loc, r.error);
@@ -134,18 +149,7 @@ const defaultBackend: Handler = (d, line) => {
   d.defaultBackend = { name: line.args[1], loc: line.loc };
 };
 
-const useBackend: Handler = (d, line) => {
-  const [, name, cond] = line.args;
-  if (name === undefined) return d.report.error(line.loc, "'use_backend' expects a backend name");
-  if (name.includes('%')) return d.report.error(line.loc, "dynamic 'use_backend' names (log-format expressions) are not supported yet");
-  if (cond === 'if' || cond === 'unless') {
-    return d.report.error(line.loc, `'use_backend ... ${cond}' conditions are not supported yet (ACLs are not implemented)`);
-  }
-  if (cond !== undefined) {
-    return d.report.error(line.loc, `unexpected keyword '${cond}' after switching rule, only 'if' and 'unless' are allowed`);
-  }
-  d.useBackends.push({ backend: name, loc: line.loc });
-};
+const useBackend: Handler = (d, line, ctx) => parseUseBackend(d, line, ctx);
 
 const id: Handler = (d, line, ctx) => {
   if (tooMany(d, line, 1)) return;
@@ -184,6 +188,8 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     return d.report.warning(line.loc, `'${name}' ignored because ${capabilityMessage(d)}`);
   }
   if (name === 'redispatch') return redispatch(d, line, kwm);
+  if ((name === 'httplog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
+  if (name === 'forwardfor' || name === 'httplog') return httpOption(d, line);
   // Check options carry their own arguments; src/checks/proxy-checks.ts validates them at the end.
   if (CHECK_OPTION_NAMES.has(name)) {
     if (kwm === 'default') delete d.options[name];
@@ -197,6 +203,29 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     d.report.warning(line.loc, `backend '${d.name}' : 'option tcplog' directive is ignored in backends`);
   }
 }
+
+/**
+ * `option httplog`, `option tcplog` and `log-format` all set the proxy's one log format: the last
+ * one wins, with HAProxy's warning when it replaces another in a defaults section
+ * (cfgparse-listen.c "option httplog", "log-format").
+ */
+function replaceLogFormat(d: ProxyDraft, line: ConfigLine, by: string): void {
+  const previous = d.logFormat !== undefined ? 'log-format' : d.options.httplog ? 'option httplog' : d.options.tcplog ? 'option tcplog' : undefined;
+  if (d.kind === 'defaults' && previous !== undefined && previous !== by) {
+    d.report.warning(line.loc, `'${by}' overrides previous '${previous}' in 'defaults' section.`);
+  }
+  delete d.logFormat;
+  delete d.options.httplog;
+  delete d.options.tcplog;
+}
+
+/** configuration.txt 4.2 "log-format <string>": one argument, compiled against the final mode by validate.ts. */
+const logFormat: Handler = (d, line) => {
+  if (line.args.length < 2) return d.report.error(line.loc, 'log-format expects an argument.');
+  if (line.args.length > 2) return d.report.error(line.loc, "log-format expects only one argument, don't forget to escape spaces!");
+  replaceLogFormat(d, line, 'log-format');
+  d.logFormat = { text: line.args[1], loc: line.loc };
+};
 
 /** `option redispatch [interval]`: interval -1 (last retry) by default. */
 function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
@@ -213,11 +242,73 @@ function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
   else delete d.redispatch;
 }
 
+/**
+ * `option forwardfor [except NET] [header NAME] [if-none]` (read again by src/http/http-conf.ts
+ * from `lines`) and `option httplog` (`clf` is not implemented).
+ */
+function httpOption(d: ProxyDraft, line: ConfigLine): void {
+  const [, name, ...args] = line.args;
+  if (name === 'httplog') {
+    if (args[0] === 'clf') return d.report.error(line.loc, `option ${notSupportedYet('httplog clf')}`);
+    if (tooMany(d, line, 0, 2)) return;
+  } else {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === 'if-none') continue;
+      if ((a === 'header' || a === 'except') && args[i + 1] !== undefined) {
+        if (a === 'except' && !/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(args[i + 1])) {
+          return d.report.error(line.loc, `'option forwardfor except' expects an IPv4 network address, got '${args[i + 1]}' (IPv6 is not supported yet)`);
+        }
+        i++;
+        continue;
+      }
+      return d.report.error(line.loc, `'option forwardfor' only supports optional values: 'header', 'if-none' and 'except'.`);
+    }
+  }
+  d.options[name] = true;
+}
+
+/** configuration.txt 4.2 "http-reuse { never | safe | aggressive | always }"; read from `lines`. */
+const httpReuse: Handler = (d, line) => {
+  if (tooMany(d, line, 1)) return;
+  const v = line.args[1];
+  if (v !== 'never' && v !== 'safe' && v !== 'aggressive' && v !== 'always') {
+    d.report.error(line.loc, `'http-reuse' expects one of 'never', 'safe', 'aggressive', 'always'`);
+  }
+};
+
+/** HAProxy's error codes with a built-in page (src/http.c http_err_codes). */
+const ERRORFILE_CODES: ReadonlySet<string> = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '421', '422', '425', '429', '500', '501', '502', '503', '504']);
+
+/** configuration.txt 4.2 "errorfile <code> <file>": the file must be readable now; read from `lines`. */
+const errorfile: Handler = (d, line) => {
+  const [, code, file] = line.args;
+  if (code === undefined || file === undefined) return d.report.error(line.loc, "'errorfile' expects <status_code> and <file> as arguments.");
+  if (tooMany(d, line, 2)) return;
+  if (!ERRORFILE_CODES.has(code)) return d.report.error(line.loc, `status code '${code}' not handled by 'errorfile'`);
+  try {
+    readFileSync(file);
+  } catch {
+    d.report.error(line.loc, `error opening file '${file}'.`);
+  }
+};
+
 /** Options whose arguments are read by parseProxyChecks (configuration.txt 4.2 "option httpchk"...). */
 const CHECK_OPTION_NAMES: ReadonlySet<string> = new Set(['httpchk', 'smtpchk', 'mysql-check', 'pgsql-check', 'ldap-check', 'redis-check', 'ssl-hello-chk', 'tcp-check']);
 
 /** `tcp-check` / `http-check` rules stay in `lines`; parseProxyChecks validates them per backend. */
 const checkRules: Handler = () => undefined;
+
+/** configuration.txt 4.2 "load-server-state-from-file"; the line stays in `lines` (backend/server-state-file.ts). */
+const loadServerStateFromFile: Handler = (d, line) => {
+  const v = line.args[1] ?? '';
+  if (v !== 'global' && v !== 'local' && v !== 'none') d.report.error(line.loc, `'${line.args[0]}' expects 'global', 'local' or 'none'. Got '${v}'`);
+};
+
+/** configuration.txt 4.2 "server-state-file-name [use-backend-name | <file>]", read from `lines` too. */
+const serverStateFileName: Handler = (d, line) => void tooMany(d, line, 1);
+
+const STATS_KEYWORDS = PROXY_KEYWORDS.filter((e) => e.status === 'supported' && e.name.startsWith('stats ')).map((e) => e.name);
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   mode,
@@ -226,6 +317,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'default-server': (d, line) => parseDefaultServerLine(line, d),
   balance,
   'hash-type': hashType,
+  cookie,
   maxconn: integerKeyword((d, n) => (d.maxconn = n), 'an integer argument'),
   retries: integerKeyword((d, n) => (d.retries = n), 'an integer argument (dispatch counts for one)'),
   'timeout connect': timeout,
@@ -236,16 +328,25 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'timeout client-fin': timeout,
   'timeout server-fin': timeout,
   'timeout check': timeout,
+  'timeout http-request': timeout,
+  'timeout http-keep-alive': timeout,
+  'http-reuse': httpReuse,
+  errorfile,
   'http-check': checkRules,
   'tcp-check': checkRules,
   option: (d, line, _ctx, kwm) => option(d, line, kwm),
   log,
+  'log-format': logFormat,
   default_backend: defaultBackend,
   use_backend: useBackend,
+  ...RULE_HANDLERS,
   disabled: flag((d) => (d.disabled = true)),
   enabled: flag((d) => (d.disabled = false)),
   id,
   description,
+  'load-server-state-from-file': loadServerStateFromFile,
+  'server-state-file-name': serverStateFileName,
+  ...Object.fromEntries(STATS_KEYWORDS.map((k) => [k, (d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext) => parseStatsLine(d, line, ctx)])),
 };
 
 /** Supported proxy keywords that have a parser: the table test checks it equals the table's supported set. */

@@ -32,12 +32,12 @@ describe('server lines', () => {
 
   it('record every planned keyword with its arguments in params and refuse each one by name', () => {
     const { draft, line, messages } = setup();
-    parseServerLine(line('server s1 10.0.0.1:80 check inter 2s rise 3 source 10.0.0.9 usesrc clientip ssl verify none init-addr none'), draft, {});
+    parseServerLine(line('server s1 10.0.0.1:80 check inter 2s rise 3 source 10.0.0.9 usesrc clientip ssl verify none init-addr none resolvers dns'), draft, {});
     expect(draft.servers[0].params).toEqual({
-      check: [], inter: ['2s'], rise: ['3'], source: ['10.0.0.9', 'usesrc', 'clientip'], ssl: [], verify: ['none'], 'init-addr': ['none'],
+      check: [], inter: ['2s'], rise: ['3'], source: ['10.0.0.9', 'usesrc', 'clientip'], ssl: [], verify: ['none'], 'init-addr': ['none'], resolvers: ['dns'],
     });
     // Supported check and TLS keywords stay in params for their modules; only planned ones are refused.
-    expect(messages()).toEqual(['source', 'init-addr'].map(
+    expect(messages()).toEqual(['source', 'resolvers'].map(
       (k) => `f.cfg:2: backend 'be': server 's1': '${k}' is not supported yet`,
     ));
   });

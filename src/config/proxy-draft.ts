@@ -2,9 +2,12 @@
 // takes its initial settings from a defaults section (proxy.c proxy_preset_defaults and
 // proxy_defproxy_cpy: frontend-side settings only go to proxies with the frontend capability,
 // backend-side ones only to proxies with the backend capability).
+import type { AclScope } from '../acl/condition.ts';
 import type { SectionReporter } from './diagnostics.ts';
+import type { RulesDraft } from './parse-acl.ts';
+import type { StatsDraft } from './parse-stats.ts';
 import type {
-  BalanceSpec, BindSpec, ConfigLine, LogTarget, ProxyKind, ProxyMode, SourceLoc, Timeouts, UseBackendRule,
+  BalanceSpec, BindSpec, ConfigLine, CookieSpec, LogTarget, ProxyKind, ProxyMode, SourceLoc, Timeouts, UseBackendRule,
 } from './model.ts';
 
 export type DraftKind = ProxyKind | 'defaults';
@@ -42,12 +45,16 @@ export interface ProxyDraft {
   disabled: boolean;
   explicitId?: number;
   description?: string;
+  /** `log-format` text and where it was written (compiled against the final mode in validate.ts). */
+  logFormat?: { readonly text: string; readonly loc: SourceLoc };
   binds: BindSpec[];
   /** `bind` lines seen, valid or not (a broken bind line must not also report "no bind"). */
   bindLines: number;
   servers: ServerDraft[];
   defaultServer: ServerDefaults;
   balance: Mutable<BalanceSpec>;
+  /** `cookie` line (backend side), inherited from defaults. */
+  cookie?: CookieSpec;
   maxconn?: number;
   timeouts: Mutable<Timeouts>;
   /** Timeouts set by this section itself (HAProxy warns when one is set twice). */
@@ -58,9 +65,17 @@ export interface ProxyDraft {
   logs: LogTarget[];
   defaultBackend?: { readonly name: string; readonly loc: SourceLoc };
   useBackends: UseBackendRule[];
+  /** Named ACLs declared so far and the rule lists (src/config/parse-acl.ts), created on first use. */
+  acls?: AclScope;
+  rules?: RulesDraft;
+  /** The stats page settings; inherited from the defaults section until the first own `stats` line. */
+  stats?: StatsDraft;
+  statsOwn?: boolean;
   lines: ConfigLine[];
   /** Lines of the defaults section this one inherits from (check options and rules, proxy-checks.ts). */
   defaultsLines?: readonly ConfigLine[];
+  /** The same lines per defaults section, root first (`defaults B from A`: [A, B]); check rulesets need the boundaries. */
+  defaultsChain?: readonly (readonly ConfigLine[])[];
   /** Defaults sections only: used implicitly (last one) / explicitly (`from`) by some proxy. */
   implicitRef: boolean;
   explicitRef: boolean;
@@ -116,17 +131,21 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
   if (!from) return d;
   d.defaultServer = copyServerDefaults(from.defaultServer);
   d.defaultsLines = [...(from.defaultsLines ?? []), ...from.lines];
+  d.defaultsChain = [...(from.defaultsChain ?? []), from.lines];
   d.disabled = from.disabled;
   d.options = { ...from.options };
   d.mode = from.mode;
   d.logs = [...from.logs];
+  if (from.stats !== undefined) d.stats = from.stats;
   if (hasFrontendCap(kind)) {
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;
     if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
+    if (from.logFormat !== undefined) d.logFormat = from.logFormat;
     for (const t of FRONTEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
   }
   if (hasBackendCap(kind)) {
     d.balance = { ...from.balance };
+    if (from.cookie !== undefined) d.cookie = from.cookie;
     d.retries = from.retries;
     if (from.redispatch) d.redispatch = from.redispatch;
     for (const t of BACKEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];

@@ -95,9 +95,9 @@ describe('proxy keywords', () => {
   });
 
   it('refuse planned, unknown, removed and non-negatable options', () => {
-    const r = parse(listen('option httplog\n    option ldap-chek\n    option forceclose\n    no option tcplog\n    option tcplog extra\n    option'));
+    const r = parse(listen('option httpslog\n    option ldap-chek\n    option forceclose\n    no option tcplog\n    option tcplog extra\n    option'));
     expect(r.errors).toEqual([
-      "p.cfg:7: listen 'L': option 'httplog' is not supported yet",
+      "p.cfg:7: listen 'L': option 'httpslog' is not supported yet",
       "p.cfg:8: listen 'L': unknown option 'ldap-chek'; did you mean 'ldap-check'?",
       "p.cfg:9: listen 'L': option 'forceclose' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed",
       "p.cfg:10: listen 'L': negation/default is not supported for option 'tcplog'",
@@ -133,28 +133,28 @@ describe('proxy keywords', () => {
     ]);
   });
 
-  it("parse use_backend and default_backend; refuse conditions and dynamic names", () => {
+  it("parse use_backend and default_backend; refuse unknown ACLs and dynamic names", () => {
     const r = parse(`frontend F\n    bind 127.0.0.1:8000\n    timeout client 1s\n    use_backend B1\n    default_backend B2\nbackend B1\n    ${T}    server s 127.0.0.1:9000\nbackend B2\n    ${T}    server s 127.0.0.1:9000\n`);
     expect(r.errors).toEqual([]);
     expect(r.config!.proxies[0]).toMatchObject({ useBackends: [{ backend: 'B1', loc: { line: 4 } }], defaultBackend: 'B2' });
     const bad = parse(`frontend F\n    bind 127.0.0.1:8000\n    use_backend B1 if { src 10.0.0.1 }\n    use_backend B1 unless x\n    use_backend B%[req.hdr(host)]\n    use_backend B1 when\n    use_backend\n`);
     expect(bad.errors).toEqual([
-      "p.cfg:3: frontend 'F': 'use_backend ... if' conditions are not supported yet (ACLs are not implemented)",
-      "p.cfg:4: frontend 'F': 'use_backend ... unless' conditions are not supported yet (ACLs are not implemented)",
+      "p.cfg:4: frontend 'F': error detected while parsing switching rule : no such ACL : 'x'.",
       "p.cfg:5: frontend 'F': dynamic 'use_backend' names (log-format expressions) are not supported yet",
       "p.cfg:6: frontend 'F': unexpected keyword 'when' after switching rule, only 'if' and 'unless' are allowed",
       "p.cfg:7: frontend 'F': 'use_backend' expects a backend name",
+      "p.cfg:3: frontend 'F': unable to find required use_backend: 'B1'",
     ]);
   });
 
   it('refuse unknown keywords with a did-you-mean hint, and planned ones by name', () => {
-    const r = parse(listen('balanse roundrobin\n    timeout clinet 5s\n    timeout\n    http-request deny\n    timeout http-request 5s\n    ldap-check\n    frobnicate\n    contimeout 5s'));
+    const r = parse(listen('balanse roundrobin\n    timeout clinet 5s\n    timeout\n    http-after-response deny\n    timeout tarpit 5s\n    ldap-check\n    frobnicate\n    contimeout 5s'));
     expect(r.errors).toEqual([
       "p.cfg:7: listen 'L': unknown keyword 'balanse'; did you mean 'balance'?",
       "p.cfg:8: listen 'L': unknown timeout 'clinet'; did you mean 'client'?",
       "p.cfg:9: listen 'L': 'timeout' expects one of 'connect', 'client', 'server', 'queue', 'tunnel', 'client-fin', 'server-fin', 'check', 'http-request', 'http-keep-alive', 'tarpit'",
-      "p.cfg:10: listen 'L': 'http-request' is not supported yet",
-      "p.cfg:11: listen 'L': 'timeout http-request' is not supported yet",
+      "p.cfg:10: listen 'L': 'http-after-response' is not supported yet",
+      "p.cfg:11: listen 'L': 'timeout tarpit' is not supported yet",
       "p.cfg:12: listen 'L': unknown keyword 'ldap-check'; did you mean 'option ldap-check'?",
       "p.cfg:13: listen 'L': unknown keyword 'frobnicate'",
       "p.cfg:14: listen 'L': the 'contimeout' directive is not supported anymore since HAProxy 2.1; use 'timeout connect'",

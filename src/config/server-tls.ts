@@ -1,7 +1,8 @@
-// Server-side TLS for traffic (`server ... ssl verify ca-file crt sni alpn`, configuration.txt
-// 5.2): the keywords read from ServerSpec.params into settings the session's tls.connect uses.
-// HAProxy verifies servers by default (`verify required`, 5.2 "verify"; global
-// `ssl-server-verify` is not supported yet, so the default stays `required`).
+// Server-side TLS (`server ... ssl verify ca-file crt sni alpn`, configuration.txt 5.2): the
+// keywords read from ServerSpec.params into the settings of the server's TLS context, which
+// traffic (`ssl`) and checks (`check-ssl`) share as in HAProxy (ssl_sock_prepare_srv_ctx).
+// Servers are verified unless `verify none`, or global `ssl-server-verify none` (3.1) without an
+// explicit `verify` on the server.
 import { accessSync, constants } from 'node:fs';
 
 export interface ServerTlsSettings {
@@ -14,9 +15,14 @@ export interface ServerTlsSettings {
   readonly alpn?: readonly string[];
 }
 
+/** Global `ssl-server-verify` (configuration.txt 3.1), `required` by default. */
+export type SslServerVerify = 'none' | 'required';
+
 export interface ParsedServerTls {
-  /** Undefined when the server does not use TLS for traffic (`ssl` unset or `no-ssl`). */
+  /** The server's TLS context, undefined when neither traffic (`ssl`) nor checks (`check-ssl`) use TLS. */
   readonly settings?: ServerTlsSettings;
+  /** Traffic goes over TLS (`ssl` set and not cancelled by `no-ssl`). */
+  readonly traffic: boolean;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -41,13 +47,16 @@ function readable(path: string): boolean {
   }
 }
 
-/** Read the TLS keywords of one server; file arguments are checked for readability, as HAProxy loads them at parse time. */
-export function parseServerTls(params: Params): ParsedServerTls {
+/**
+ * Read the TLS keywords of one server; file arguments are checked for readability, as HAProxy
+ * loads them at parse time. `tcpCheckSsl`: the proxy's check rules connect with `ssl`.
+ */
+export function parseServerTls(params: Params, globalVerify: SslServerVerify = 'required', tcpCheckSsl = false): ParsedServerTls {
   const errors: string[] = [];
   const warnings: string[] = [];
   const arg = (kw: string): string | undefined => params[kw]?.[0];
   const verifyArg = arg('verify');
-  let verify: 'none' | 'required' = 'required';
+  let verify: SslServerVerify = globalVerify;
   if (verifyArg !== undefined) {
     if (verifyArg === 'none' || verifyArg === 'required') verify = verifyArg;
     else errors.push(`'verify' : unknown verify method '${verifyArg}', only 'none' and 'required' are supported.`);
@@ -60,14 +69,18 @@ export function parseServerTls(params: Params): ParsedServerTls {
   const sniExpr = arg('sni');
   const sni = sniExpr === undefined ? undefined : parseSni(sniExpr, errors);
   const alpn = arg('alpn')?.split(',').filter((p) => p !== '');
-  const ssl = 'ssl' in params && !('no-ssl' in params);
-  if (!ssl) return { errors, warnings };
+  const traffic = 'ssl' in params && !('no-ssl' in params);
+  // cfgparse.c: the context is prepared for `ssl`, `check-ssl`, or a tcp-check connect with `ssl`.
+  const checks = ('check-ssl' in params && !('no-check-ssl' in params)) || tcpCheckSsl;
+  if (!traffic && !checks) return { traffic, errors, warnings };
   if (verify === 'required' && caFile === undefined) {
     // HAProxy 2.6 refuses this ("verify is enabled by default but no CA file specified");
     // hapair verifies against Node's default trust store instead, still failing closed at connect.
-    warnings.push("verify is enabled by default but no CA file specified: hapair verifies the server's certificate against the system's trusted CAs (HAProxy refuses this; set 'verify none' or 'ca-file').");
+    const what = globalVerify === 'required' ? 'verify is enabled by default' : 'verify is enabled';
+    warnings.push(`${what} but no CA file specified: hapair verifies the server's certificate against the system's trusted CAs (HAProxy refuses this; set 'verify none' or 'ca-file').`);
   }
   return {
+    traffic,
     settings: {
       verify,
       ...(caFile !== undefined ? { caFile } : {}),

@@ -42,6 +42,29 @@ describe('health-check validation at config time', () => {
     ]);
   });
 
+  it('applies global ssl-server-verify to servers without verify, for traffic and check-ssl alike', () => {
+    const noCa = (what: string) =>
+      `${what} but no CA file specified: hapair verifies the server's certificate against the system's trusted CAs (HAProxy refuses this; set 'verify none' or 'ca-file').`;
+    expect(diags('    server a 127.0.0.1:1 ssl\n    server b 127.0.0.1:2 check check-ssl\n')).toEqual([
+      `t.cfg:5: backend 'B': server 'B/a': ${noCa('verify is enabled by default')}`,
+      `t.cfg:6: backend 'B': server 'B/b': ${noCa('verify is enabled by default')}`,
+    ]);
+    const none = 'global\n    ssl-server-verify none\n';
+    const text = (servers: string) => `${none}backend B\n    mode tcp\n    timeout connect 1s\n    timeout server 1s\n${servers}`;
+    const d = (servers: string) => parseConfigText(text(servers), 't.cfg', { env: {} }).diagnostics.map(formatDiagnostic);
+    expect(d('    server a 127.0.0.1:1 ssl check check-ssl\n')).toEqual([]);
+    // An explicit verify required still needs a CA (ssl_sock_prepare_srv_ctx's second text).
+    expect(d('    server a 127.0.0.1:1 ssl verify required\n')).toEqual([`t.cfg:7: backend 'B': server 'B/a': ${noCa('verify is enabled')}`]);
+    expect(parseConfigText('global\n    ssl-server-verify maybe\n', 't.cfg', { env: {} }).diagnostics.map(formatDiagnostic)).toEqual([
+      "t.cfg:2: global: 'ssl-server-verify' expects 'none' or 'required' as argument.",
+    ]);
+    expect(parseConfigText(none, 't.cfg', { env: {} }).config!.global.sslServerVerify).toBe('none');
+  });
+
+  it('accepts observe layer7 outside http with the alert HAProxy prints, as a warning', () => {
+    expect(diags('    server a 127.0.0.1:1 check observe layer7\n')).toEqual(["t.cfg:5: backend 'B': server 'B/a': 'layer7' can only be used in http proxies."]);
+  });
+
   it('validates the proxy check options and rules, also those inherited from defaults', () => {
     const text = 'defaults\n    option tcp-check\n    tcp-check expect bogus\nbackend B\n    timeout connect 1s\n    timeout server 1s\n    server a 127.0.0.1:1 check\n';
     const d = parseConfigText(text, 't.cfg', { env: {} }).diagnostics.map(formatDiagnostic);

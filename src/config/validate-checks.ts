@@ -5,7 +5,7 @@
 import { checkTargets, parseServerChecks, type ServerCheckSettings } from '../checks/check-params.ts';
 import { parseProxyChecks } from '../checks/proxy-checks.ts';
 import { hasBackendCap, type ProxyDraft, type ServerDraft } from './proxy-draft.ts';
-import { parseServerTls } from './server-tls.ts';
+import { parseServerTls, type SslServerVerify } from './server-tls.ts';
 
 type Proxy = ProxyDraft & { readonly kind: 'frontend' | 'backend' | 'listen' };
 
@@ -14,9 +14,9 @@ function settingsOf(px: Proxy, s: ServerDraft): ServerCheckSettings {
 }
 
 /** Report every check problem of `px` (a proxy with backend capability). */
-export function checkHealthChecks(px: Proxy, proxies: readonly Proxy[]): void {
+export function checkHealthChecks(px: Proxy, proxies: readonly Proxy[], sslServerVerify: SslServerVerify = 'required'): void {
   if (!hasBackendCap(px.kind)) return;
-  const pc = parseProxyChecks(px.lines, px.defaultsLines ?? []);
+  const pc = parseProxyChecks(px.lines, px.defaultsLines ?? [], px.defaultsChain);
   for (const d of pc.diagnostics) {
     // The keyword table already refused these options by name ("is not supported yet").
     if (/^'option (external-check|spop-check)' is not supported by hapair\.$/.test(d.message)) continue;
@@ -28,9 +28,10 @@ export function checkHealthChecks(px: Proxy, proxies: readonly Proxy[]): void {
     const who = `server '${px.name}/${s.name}'`;
     const parsed = parseServerChecks(s.name, s.params, px.mode === 'http' ? 'http' : 'tcp');
     for (const e of parsed.errors) px.report.error(s.loc, `${who}: ${e}`);
+    for (const w of parsed.warnings) px.report.warning(s.loc, `${who}: ${w}`);
     const targets = checkTargets(s.name, parsed.settings, { host: s.host, ...(s.port !== undefined ? { port: s.port } : {}) }, {}, pc.config.connectHasPort);
     for (const e of targets.errors) px.report.error(s.loc, `${who}: ${e}`);
-    const tls = parseServerTls(s.params);
+    const tls = parseServerTls(s.params, sslServerVerify, parsed.settings.check && pc.config.connectSsl);
     for (const e of tls.errors) px.report.error(s.loc, `${who}: ${e}`);
     for (const w of tls.warnings) px.report.warning(s.loc, `${who}: ${w}`);
     if (parsed.settings.track) checkTrack(px, s, parsed.settings.track, proxies);

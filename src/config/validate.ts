@@ -4,7 +4,11 @@
 import type { Diagnostics } from './diagnostics.ts';
 import type { ExtraSection, GlobalSpec, HapairConfig, ProxySpec, ServerSpec, SourceLoc } from './model.ts';
 import type { GlobalDraft } from './parse-global.ts';
+import { compileLogFormat } from '../log/log-format.ts';
 import { checkHealthChecks } from './validate-checks.ts';
+import { buildStats } from './parse-stats.ts';
+import { buildRules } from './parse-acl.ts';
+import { checkRuleTargets } from './parse-tcp-rules.ts';
 import { hasBackendCap, hasFrontendCap, type ProxyDraft, type ServerDraft } from './proxy-draft.ts';
 
 /** hapair's global maxconn when the config sets none (HAProxy derives it from ulimit -n). */
@@ -83,7 +87,7 @@ function checkServerNames(px: Proxy): void {
   }
 }
 
-function checkProxy(px: Proxy, proxies: readonly Proxy[]): void {
+function checkProxy(px: Proxy, proxies: readonly Proxy[], global: GlobalDraft): void {
   const fe = hasFrontendCap(px.kind);
   const be = hasBackendCap(px.kind);
   // HAProxy only warns here; hapair refuses a frontend that cannot receive anything.
@@ -104,13 +108,23 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[]): void {
     px.report.warning(px.loc, 'no server: every connection to this backend will fail');
   }
   checkServerNames(px);
-  if (fe && px.options.tcplog && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
+  checkRuleTargets(px);
+  const logsSomething = px.options.tcplog || px.options.httplog || px.logFormat !== undefined;
+  if (fe && logsSomething && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
+  if (fe && px.logFormat !== undefined) checkLogFormat(px, px.logFormat);
   if (px.mode !== 'http') checkTcpMode(px);
-  checkHealthChecks(px, proxies);
+  checkHealthChecks(px, proxies, global.sslServerVerify);
+}
+
+/** HAProxy compiles `log-format` once the section's mode is known (cfgparse.c check_config_validity). */
+function checkLogFormat(px: Proxy, fmt: { readonly text: string; readonly loc: SourceLoc }): void {
+  const compiled = compileLogFormat(fmt.text, { mode: px.mode });
+  if (!compiled.ok) px.report.error(fmt.loc, `failed to parse log-format : ${compiled.error}.`);
 }
 
 /** HTTP-only settings in a tcp proxy: HAProxy warns and ignores them (proxy.c proxy_cfg_ensure_no_http). */
 function checkTcpMode(px: Proxy): void {
+  if (hasBackendCap(px.kind) && px.cookie !== undefined) px.report.warning(px.loc, `cookie will be ignored for ${px.kind} '${px.name}' (needs 'mode http').`);
   for (const s of px.servers) {
     if (s.cookie !== undefined) px.report.warning(s.loc, `ignoring cookie for server '${s.name}' as HTTP mode is disabled`);
   }
@@ -139,10 +153,13 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
   const timeouts = { ...px.timeouts };
   // HAProxy: the queue timeout defaults to the connect timeout (check_config_validity).
   if (hasBackendCap(px.kind) && timeouts.queue === undefined && timeouts.connect !== undefined) timeouts.queue = timeouts.connect;
+  const stats = buildStats(px);
+  const rules = buildRules(px);
   return {
     kind: px.kind, name: px.name, id, mode: px.mode, disabled: px.disabled,
     binds: px.binds,
     servers: px.servers.map((s, i) => buildServer(s, serverIds[i])),
+    ...(px.cookie !== undefined && px.mode === 'http' ? { cookie: px.cookie } : {}),
     balance: px.mode !== 'http' && LAYER7_ALGORITHMS.has(px.balance.algorithm) ? { ...px.balance, algorithm: 'roundrobin', args: [] } : { ...px.balance },
     ...(px.maxconn !== undefined ? { maxconn: px.maxconn } : {}),
     timeouts,
@@ -153,8 +170,12 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     ...(px.defaultBackend ? { defaultBackend: px.defaultBackend.name } : {}),
     useBackends: px.useBackends,
     ...(px.description !== undefined ? { description: px.description } : {}),
+    ...(px.logFormat !== undefined && hasFrontendCap(px.kind) ? { logFormat: px.logFormat.text } : {}),
+    ...(stats !== undefined ? { stats } : {}),
+    ...(rules !== undefined ? { rules } : {}),
     lines: px.lines,
     ...(px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsLines: px.defaultsLines } : {}),
+    ...(px.defaultsChain !== undefined && px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsChain: px.defaultsChain } : {}),
     loc: px.loc,
   };
 }
@@ -173,6 +194,7 @@ function buildGlobal(g: GlobalDraft): GlobalSpec {
     ...(g.logSendHostname !== undefined ? { logSendHostname: g.logSendHostname } : {}),
     ...(g.serverStateFile !== undefined ? { serverStateFile: g.serverStateFile } : {}),
     ...(g.serverStateBase !== undefined ? { serverStateBase: g.serverStateBase } : {}),
+    ...(g.sslServerVerify !== undefined ? { sslServerVerify: g.sslServerVerify } : {}),
     lines: g.lines,
     ...(g.loc ? { loc: g.loc } : {}),
   };
@@ -197,7 +219,7 @@ export interface FinalizeInput {
 /** Run the whole-config checks; returns the frozen model, or undefined when any error was reported. */
 export function finalizeConfig(input: FinalizeInput): HapairConfig | undefined {
   const { proxies } = input;
-  for (const px of proxies) if (!px.disabled) checkProxy(px, proxies);
+  for (const px of proxies) if (!px.disabled) checkProxy(px, proxies, input.global);
   if (input.diagnostics.errorCount > 0) return undefined;
   const ids = assignProxyIds(proxies, input.global.cliProxyAt);
   return deepFreeze({

@@ -219,28 +219,21 @@ export class KeepaliveInstance {
     const out: { from: string; to: string; port: number; buf: Buffer }[] = [];
     const timestamp = this.#wall();
     const seq = this.#d.sequence.farewell(timestamp);
-    const vips = this.spec.vips.map((v) => ({ address: v.address, prefix: v.prefix }));
-    for (const peer of this.#nodes.values()) {
-      if (peer === this.#local) continue;
-      this.#local.addresses.forEach((address, link) => {
-        const wire: WireAdvert = {
-          vrid: this.spec.vrid,
-          instance: this.spec.name,
-          node: this.#local.name,
-          link,
-          state: 'STOP',
-          priority: e.state === 'MASTER' ? 0 : e.effectivePriority,
-          basePriority: e.basePriority,
-          advertInt: this.spec.advertInt,
-          vipsUp: false,
-          takeoverRequest: false,
-          seq,
-          timestamp,
-          vips,
-        };
-        out.push({ from: address, to: peer.addresses[link], port: this.spec.port, buf: encodeAdvert(wire, this.#d.ring) });
+    const vips = this.#vipList();
+    this.#forEachLink((address, to, link) => {
+      const wire = this.#advert(link, {
+        state: 'STOP',
+        priority: e.state === 'MASTER' ? 0 : e.effectivePriority,
+        basePriority: e.basePriority,
+        advertInt: this.spec.advertInt,
+        vipsUp: false,
+        takeoverRequest: false,
+        seq,
+        timestamp,
+        vips,
       });
-    }
+      out.push({ from: address, to, port: this.spec.port, buf: encodeAdvert(wire, this.#d.ring) });
+    });
     return out;
   }
 
@@ -353,27 +346,38 @@ export class KeepaliveInstance {
 
   #sendAdvert(a: OutgoingAdvert): void {
     const ts = this.#wall();
-    const vips = this.spec.vips.map((v) => ({ address: v.address, prefix: v.prefix }));
+    const vips = this.#vipList();
+    this.#forEachLink((address, to, link) => {
+      const wire = this.#advert(link, {
+        ...a,
+        seq: this.#d.sequence.next(),
+        timestamp: ts,
+        vips,
+      });
+      const buf = encodeAdvert(wire, this.#d.ring);
+      const from = { address, port: this.spec.port };
+      void this.#d.transport.send(from, { address: to, port: this.spec.port }, buf).then((ok) => {
+        if (ok) this.counters.tx++;
+        else this.counters.txErrors++;
+      });
+    });
+  }
+
+  /** An advert from this node over `link`: the identity fields, then `body`. */
+  #advert(link: number, body: Omit<WireAdvert, 'vrid' | 'instance' | 'node' | 'link'>): WireAdvert {
+    return { vrid: this.spec.vrid, instance: this.spec.name, node: this.#local.name, link, ...body };
+  }
+
+  /** The VIPs as adverts carry them. */
+  #vipList(): { address: string; prefix: number }[] {
+    return this.spec.vips.map((v) => ({ address: v.address, prefix: v.prefix }));
+  }
+
+  /** Each link to each peer: this node's address on the link, the peer's, the link index. */
+  #forEachLink(fn: (from: string, to: string, link: number) => void): void {
     for (const peer of this.#nodes.values()) {
       if (peer === this.#local) continue;
-      this.#local.addresses.forEach((address, link) => {
-        const wire: WireAdvert = {
-          vrid: this.spec.vrid,
-          instance: this.spec.name,
-          node: this.#local.name,
-          link,
-          ...a,
-          seq: this.#d.sequence.next(),
-          timestamp: ts,
-          vips,
-        };
-        const buf = encodeAdvert(wire, this.#d.ring);
-        const from = { address, port: this.spec.port };
-        void this.#d.transport.send(from, { address: peer.addresses[link], port: this.spec.port }, buf).then((ok) => {
-          if (ok) this.counters.tx++;
-          else this.counters.txErrors++;
-        });
-      });
+      this.#local.addresses.forEach((address, link) => fn(address, peer.addresses[link], link));
     }
   }
 }

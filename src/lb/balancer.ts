@@ -6,10 +6,18 @@ import type { Server } from '../backend/server.ts';
 export interface BalanceKey {
   /** Client source address as text (IPv4 dotted or IPv6), for `balance source`. */
   src: string;
-  /** Request URI, for `balance uri` / `url_param` (http mode). */
+  /** Request URI as in the request line (latin1), for `balance uri` / `url_param` (http mode). */
   uri?: string;
-  /** Header lookup, for `balance hdr(name)` (http mode). */
+  /**
+   * Header lookup, for `balance hdr(name)` (http mode): the value of the first line carrying
+   * header `name` (case-insensitive), undefined when absent. hdr.ts keeps its first
+   * comma-separated element, as HAProxy's http_find_header does.
+   */
   header?: (name: string) => string | undefined;
+  /** Request method, for `balance url_param`: a POST without the parameter in its query is looked up in its body. */
+  method?: string;
+  /** The request body received so far (latin1), for `balance url_param` on a POST. */
+  body?: string;
 }
 
 export interface Balancer {

@@ -4,6 +4,7 @@ import { HapairError } from '../errors.ts';
 import { makeServers } from './balancer.case.ts';
 import { BALANCE_ERROR, createBalancer } from './create-balancer.ts';
 import { FirstBalancer } from './first.ts';
+import { HashBalancer } from './hash-balancer.ts';
 import { LeastConnBalancer } from './leastconn.ts';
 import { RandomBalancer } from './random.ts';
 import { RoundRobinBalancer } from './roundrobin.ts';
@@ -29,7 +30,34 @@ describe('createBalancer', () => {
     expect(createBalancer(spec(algorithm), servers, opts)).toBeInstanceOf(cls);
   });
 
-  it.each(['uri', 'url_param', 'hdr', 'rdp-cookie'] as const)('refuses %s with a coded error', (algorithm) => {
+  it.each([
+    ['uri', []],
+    ['url_param', ['id']],
+    ['hdr', ['host']],
+  ] as const)('builds %s as a hash balancer', (algorithm, args) => {
+    expect(createBalancer(spec(algorithm, { args }), servers, opts)).toBeInstanceOf(HashBalancer);
+  });
+
+  it('L7 hash balancers round-robin when the session gives no URI nor headers (mode tcp)', () => {
+    for (const algorithm of ['uri', 'url_param', 'hdr'] as const) {
+      const b = createBalancer(spec(algorithm, { args: ['x'] }), servers, opts);
+      expect([b.pick({ src: '10.0.0.1' })!.name, b.pick({ src: '10.0.0.1' })!.name]).toEqual(['a', 'b']);
+    }
+  });
+
+  it('passes the hash-type function and avalanche to the L7 balancers', () => {
+    const farm = makeServers([{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }]);
+    const picks = (extra: Partial<BalanceSpec>) => {
+      const b = createBalancer(spec('uri', extra), farm, opts);
+      return Array.from({ length: 40 }, (_, i) => b.pick({ src: '', uri: `/item/${i}` })!.name).join();
+    };
+    const sdbm = picks({});
+    expect(picks({ hashFunction: 'sdbm' })).toBe(sdbm);
+    expect(picks({ hashFunction: 'djb2' })).not.toBe(sdbm);
+    expect(picks({ hashAvalanche: true })).not.toBe(sdbm);
+  });
+
+  it.each(['rdp-cookie'] as const)('refuses %s with a coded error', (algorithm) => {
     expect(() => createBalancer(spec(algorithm), servers, opts)).toThrow(HapairError);
     try {
       createBalancer(spec(algorithm), servers, opts);

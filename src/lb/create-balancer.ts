@@ -5,11 +5,16 @@ import type { BalanceSpec } from '../config/model.ts';
 import { HapairError } from '../errors.ts';
 import type { Balancer, BalancerOptions } from './balancer.ts';
 import { FirstBalancer } from './first.ts';
+import { HashBalancer, type KeyHasher } from './hash-balancer.ts';
+import { hashFunctionOf } from './hash-functions.ts';
+import { hdrHasher } from './hdr.ts';
 import { LeastConnBalancer } from './leastconn.ts';
 import { DEFAULT_RANDOM_DRAWS, RandomBalancer } from './random.ts';
 import { RoundRobinBalancer } from './roundrobin.ts';
 import { SourceBalancer } from './source.ts';
 import { StaticRoundRobinBalancer } from './static-rr.ts';
+import { uriHashOptions, uriHasher } from './uri.ts';
+import { urlParamHasher } from './url-param.ts';
 
 export const BALANCE_ERROR = 'HAPAIR_E_BALANCE';
 
@@ -30,6 +35,11 @@ export function createBalancer(spec: BalanceSpec, servers: readonly Server[], op
     case 'uri':
     case 'url_param':
     case 'hdr':
+      return new HashBalancer(
+        servers,
+        { ...opts, hashType: spec.hashType, avalanche: avalancheOf(spec), skipKeyForOneServer: spec.algorithm !== 'url_param' },
+        keyHasherOf(spec),
+      );
     case 'rdp-cookie':
       throw new HapairError(BALANCE_ERROR, `balance ${spec.algorithm} is not supported yet`);
     default:
@@ -53,4 +63,21 @@ function drawsOf(spec: BalanceSpec): number {
     throw new HapairError(BALANCE_ERROR, `balance random: draws must be an integer of 1 or more, got '${spec.args[0]}'`);
   }
   return draws;
+}
+
+/**
+ * The request key of an L7 hashing algorithm. Outside `mode http` the config already turned them
+ * into roundrobin (config/validate.ts, as HAProxy's proxy_cfg_ensure_no_http); should a session
+ * give neither URI nor headers anyway, every pick falls back to round robin.
+ */
+function keyHasherOf(spec: BalanceSpec): KeyHasher {
+  const hash = hashFunctionOf(spec.hashFunction);
+  switch (spec.algorithm) {
+    case 'uri':
+      return uriHasher(uriHashOptions(spec.args), hash);
+    case 'url_param':
+      return urlParamHasher(spec.args[0], hash);
+    default:
+      return hdrHasher(spec.args[0], spec.args[1] === 'use_domain_only', hash);
+  }
 }

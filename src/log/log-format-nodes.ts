@@ -41,6 +41,30 @@ export const K = {
   PID: 35, // %pid
   STATUS: 36, // %ST
   GLOBAL: 37, // %o: sets the default options of the following variables
+  // HTTP mode (configuration.txt 8.2.3, 8.2.6); rendered from the record's `http` part.
+  T_R: 38, // %TR
+  T_Q: 39, // %Tq
+  T_RESP: 40, // %Tr
+  T_A: 41, // %Ta
+  T_I: 42, // %Ti
+  T_H: 43, // %Th
+  T_D: 44, // %Td
+  REQ_DATE: 45, // %tr
+  REQ_DATE_GMT: 46, // %trg
+  REQ_DATE_LOCAL: 47, // %trl
+  REQ_LINE: 48, // %r
+  METHOD: 49, // %HM
+  URI: 50, // %HU
+  PATH: 51, // %HP
+  QUERY: 52, // %HQ
+  VERSION: 53, // %HV
+  REQ_COOKIE: 54, // %CC
+  RES_COOKIE: 55, // %CS
+  REQ_HEADERS: 56, // %hr
+  RES_HEADERS: 57, // %hs
+  REQ_HEADERS_LIST: 58, // %hrl
+  RES_HEADERS_LIST: 59, // %hsl
+  PATH_QUERY: 60, // %HPO
 } as const;
 export type NodeKind = (typeof K)[keyof typeof K];
 
@@ -65,27 +89,27 @@ interface VarDef {
   readonly kind?: NodeKind;
 }
 const tcp = (kind?: NodeKind): VarDef => ({ http: false, kind });
-const http = (): VarDef => ({ http: true });
+const http = (kind?: NodeKind): VarDef => ({ http: true, kind });
 
 export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   o: tcp(K.GLOBAL),
   B: tcp(K.BYTES),
-  CC: http(),
-  CS: http(),
+  CC: http(K.REQ_COOKIE),
+  CS: http(K.RES_COOKIE),
   H: tcp(K.HOSTNAME),
   ID: tcp(),
   ST: tcp(K.STATUS),
   T: tcp(K.DATE_GMT),
-  Ta: http(),
+  Ta: http(K.T_A),
   Tc: tcp(K.TC),
-  Th: tcp(),
-  Ti: http(),
+  Th: tcp(K.T_H),
+  Ti: http(K.T_I),
   Tl: tcp(K.DATE_LOCAL),
-  Tq: http(),
-  Tr: http(),
-  TR: http(),
-  // %Td = Tt - (Tq + Tw + Tc + Tr) needs the request time, which the record does not carry.
-  Td: tcp(),
+  Tq: http(K.T_Q),
+  Tr: http(K.T_RESP),
+  TR: http(K.T_R),
+  // %Td = Ta - (TR + Tw + Tc + Tr); -1 outside HTTP.
+  Td: tcp(K.T_D),
   Ts: tcp(K.TIMESTAMP),
   Tt: tcp(K.TT),
   Tu: tcp(K.TU),
@@ -104,20 +128,20 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   fi: tcp(K.FRONTEND_IP),
   fp: tcp(K.FRONTEND_PORT),
   ft: tcp(K.FRONTEND_XPRT),
-  hr: tcp(),
-  hrl: tcp(),
-  hs: tcp(),
-  hsl: tcp(),
-  HM: http(),
-  HP: http(),
-  HPO: http(),
-  HQ: http(),
-  HU: http(),
-  HV: http(),
+  hr: tcp(K.REQ_HEADERS),
+  hrl: tcp(K.REQ_HEADERS_LIST),
+  hs: tcp(K.RES_HEADERS),
+  hsl: tcp(K.RES_HEADERS_LIST),
+  HM: http(K.METHOD),
+  HP: http(K.PATH),
+  HPO: http(K.PATH_QUERY),
+  HQ: http(K.QUERY),
+  HU: http(K.URI),
+  HV: http(K.VERSION),
   lc: tcp(),
   ms: tcp(K.MILLIS),
   pid: tcp(K.PID),
-  r: http(),
+  r: http(K.REQ_LINE),
   rc: tcp(K.RETRIES),
   rt: tcp(),
   s: tcp(K.SERVER),
@@ -128,9 +152,9 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   sslc: tcp(),
   sslv: tcp(),
   t: tcp(K.DATE),
-  tr: http(),
-  trg: http(),
-  trl: http(),
+  tr: http(K.REQ_DATE),
+  trg: http(K.REQ_DATE_GMT),
+  trl: http(K.REQ_DATE_LOCAL),
   ts: tcp(K.TERM_STATE),
   tsc: tcp(K.TERM_STATE_CK),
 };

@@ -113,7 +113,7 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
     case K.BYTES_UP: return String(rec.bytesUploaded);
     case K.TERM_STATE: return rec.termination;
     // No HTTP transaction in TCP: the cookie flags are '--'.
-    case K.TERM_STATE_CK: return rec.termination + '--';
+    case K.TERM_STATE_CK: return rec.termination + (rec.http?.cookieFlags ?? '--');
     case K.ACTCONN: return String(rec.actconn);
     case K.FECONN: return String(rec.feconn);
     case K.BECONN: return String(rec.beconn);
@@ -124,9 +124,98 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
     case K.HOSTNAME: return textField(env.hostname, o);
     case K.PID: return o & OPT.HEXA ? hex(env.pid, 4) : String(env.pid);
     // A TCP session has no HTTP status: HAProxy prints 0.
-    case K.STATUS: return '0';
+    case K.STATUS: return String(rec.http?.status ?? 0);
+    case K.T_H: return String(rec.http?.Th ?? 0);
+    case K.T_D: return String(activeRest(rec));
+    default: return renderHttpVar(node, rec);
+  }
+}
+
+/** -1 when absent, as HAProxy prints timers of steps never reached. */
+function ms(v: number | undefined): string {
+  return v === undefined ? '-1' : String(v);
+}
+
+/** %Td: Ta minus the request, queue, connect and response times (-1 if one is missing). */
+function activeRest(rec: TcpLogRecord): number {
+  const h = rec.http;
+  if (h === undefined || h.TR < 0 || rec.Tw < 0 || rec.Tc < 0 || h.Tr < 0) return -1;
+  return h.Ta - h.TR - rec.Tw - rec.Tc - h.Tr;
+}
+
+/**
+ * HAProxy's log encoding of the request line and captures (src/log.c url_encode_map /
+ * hdr_encode_map): control characters, DEL and above, '"' and '#' become '#XX'.
+ */
+export function encodeLogText(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x23) continue;
+    out += s.slice(from, i) + '#' + hex(c & 0xff, 2);
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** `{a|b}` of `capture request|response header` (configuration.txt 8.8). */
+function captures(list: readonly string[] | undefined, quote: boolean): string {
+  if (list === undefined || list.length === 0) return '';
+  const inner = list.map(encodeLogText).join('|');
+  return quote ? '"{' + inner + '}"' : '{' + inner + '}';
+}
+
+function capturesAsList(list: readonly string[] | undefined, quote: boolean): string {
+  if (list === undefined || list.length === 0) return '';
+  return list.map((v) => (quote ? '"' + encodeLogText(v) + '"' : encodeLogText(v))).join(' ');
+}
+
+function renderHttpVar(node: LogFormatNode, rec: TcpLogRecord): string {
+  const o = node.opts;
+  const h = rec.http;
+  switch (node.kind) {
+    case K.T_R: return ms(h?.TR);
+    case K.T_Q: return h === undefined || h.TR < 0 ? '-1' : String(h.Ti + h.Th + h.TR);
+    case K.T_RESP: return ms(h?.Tr);
+    case K.T_A: return ms(h?.Ta);
+    case K.T_I: return ms(h?.Ti);
+    case K.REQ_DATE: return formatDateLog(h?.requestDate ?? rec.acceptDate);
+    case K.REQ_DATE_GMT: return formatGmtDateLog(h?.requestDate ?? rec.acceptDate);
+    case K.REQ_DATE_LOCAL: return formatLocalDateLog(h?.requestDate ?? rec.acceptDate);
+    case K.REQ_LINE: return textField(h === undefined ? undefined : encodeLogText(h.requestLine), o);
+    case K.METHOD: return textField(h?.method || undefined, o);
+    case K.URI: return textField(h === undefined ? undefined : encodeLogText(h.uri), o);
+    case K.PATH: return textField(h === undefined ? undefined : encodeLogText(pathOf(h.uri)), o);
+    case K.PATH_QUERY: return textField(h === undefined ? undefined : encodeLogText(pathQueryOf(h.uri)), o);
+    case K.QUERY: {
+      const q = h === undefined ? -1 : h.uri.indexOf('?');
+      return textField(q < 0 ? undefined : encodeLogText(h!.uri.slice(q)), o);
+    }
+    case K.VERSION: return textField(h?.version || undefined, o);
+    case K.REQ_COOKIE: return textField(h?.capturedRequestCookie, o);
+    case K.RES_COOKIE: return textField(h?.capturedResponseCookie, o);
+    case K.REQ_HEADERS: return captures(h?.capturedRequestHeaders, (o & OPT.QUOTE) !== 0);
+    case K.RES_HEADERS: return captures(h?.capturedResponseHeaders, (o & OPT.QUOTE) !== 0);
+    case K.REQ_HEADERS_LIST: return capturesAsList(h?.capturedRequestHeaders, (o & OPT.QUOTE) !== 0);
+    case K.RES_HEADERS_LIST: return capturesAsList(h?.capturedResponseHeaders, (o & OPT.QUOTE) !== 0);
     default: throw new Error(`log-format node kind ${node.kind} has no renderer`);
   }
+}
+
+/** The path of a request target (absolute form: after the authority), without the query. */
+function pathOf(uri: string): string {
+  const pq = pathQueryOf(uri);
+  const q = pq.indexOf('?');
+  return q < 0 ? pq : pq.slice(0, q);
+}
+
+function pathQueryOf(uri: string): string {
+  if (uri.startsWith('/') || uri === '*') return uri;
+  const scheme = uri.indexOf('://');
+  if (scheme < 0) return uri;
+  const slash = uri.indexOf('/', scheme + 3);
+  return slash < 0 ? '/' : uri.slice(slash);
 }
 
 /** %f is the frontend's name; the record's `frontend` carries %ft's trailing '~' on TLS. */

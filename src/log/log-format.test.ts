@@ -48,7 +48,7 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     ['a % b', "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'"],
     ['%Ta', "format variable 'Ta' is reserved for HTTP mode"],
     ['%r', "format variable 'r' is reserved for HTTP mode"],
-    ['%Td', "format variable 'Td' is not supported by hapair yet"],
+    ['%lc', "format variable 'lc' is not supported by hapair yet"],
     ['%ID', "format variable 'ID' is not supported by hapair yet"],
     ['%[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
     ['%{+Q}[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
@@ -57,10 +57,10 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     expect(compileLogFormat(fmt)).toEqual({ ok: false, error });
   });
 
-  it('says HTTP variables are not supported yet in an HTTP frontend', () => {
-    expect(compileLogFormat('%ST %Ta', { mode: 'http' })).toEqual({
+  it('says which variables are not supported yet in an HTTP frontend (TLS ones: no TLS termination)', () => {
+    expect(compileLogFormat('%ST %Ta %sslv', { mode: 'http' })).toEqual({
       ok: false,
-      error: "format variable 'Ta' is not supported by hapair yet",
+      error: "format variable 'sslv' is not supported by hapair yet",
     });
   });
 

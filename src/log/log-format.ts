@@ -40,7 +40,10 @@ export class CompiledLogFormat {
         if (!lastIsSpace) out += ' ';
         lastIsSpace = true;
       } else {
-        out += n.kind === K.TEXT ? n.text : renderVar(n, rec, env, this.#logasap);
+        const text = n.kind === K.TEXT ? n.text : renderVar(n, rec, env, this.#logasap);
+        // Header captures print nothing at all when none is configured (src/log.c %hr/%hs).
+        if (text === '' && (n.kind === K.REQ_HEADERS || n.kind === K.RES_HEADERS)) continue;
+        out += text;
         lastIsSpace = false;
       }
     }

@@ -41,4 +41,35 @@ export interface TcpLogRecord {
   /** %bi/%bp: the local (source) address of the server connection; '-' when absent. */
   backendSourceIp?: string;
   backendSourcePort?: number;
+  /** HTTP transaction fields (`mode http` only; httplog and the HTTP log-format variables). */
+  http?: HttpLogFields;
+}
+
+/** What httplog adds (configuration.txt 8.2.3), from src/http/http-log-record.ts. */
+export interface HttpLogFields {
+  /** %tr: wall-clock date of the request's first byte. */
+  requestDate: number;
+  /** %TR: ms to receive the full request head from its first byte (-1 if never). */
+  TR: number;
+  /** %Ti: idle ms before the request; %Th: handshake ms (0 without TLS). */
+  Ti: number;
+  Th: number;
+  /** %Tr: ms the server took to send the response head (-1 if none). */
+  Tr: number;
+  /** %Ta: active ms from the request's first byte to the end of the response. */
+  Ta: number;
+  /** %ST: status sent to the client (-1 when none). */
+  status: number;
+  /** %r: the request line as received ('<BADREQ>' when it could not be parsed). */
+  requestLine: string;
+  method: string;
+  uri: string;
+  version: string;
+  /** %CC / %CS: captured cookies ('-' when none); %hr / %hs: captured headers. */
+  capturedRequestCookie: string;
+  capturedResponseCookie: string;
+  capturedRequestHeaders?: readonly string[];
+  capturedResponseHeaders?: readonly string[];
+  /** The two cookie persistence flags of %tsc (`--` without cookie persistence). */
+  cookieFlags: string;
 }

@@ -12,7 +12,7 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     clientPort: s.srcPort,
     acceptDate: s.acceptDate,
     frontend: s.frontend.name,
-    backend: s.frontend.backendName,
+    backend: s.backendName,
     server: server?.name ?? '<NOSRV>',
     // HAProxy 2.6 prints %Tw as t_queue - t_request, and t_request is -1 in TCP mode (no request
     // is parsed): one more than the queue time (src/log.c sess_build_logline).

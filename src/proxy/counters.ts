@@ -1,8 +1,15 @@
 // Per-proxy and per-server session counters, named as HAProxy's stats fields (management.txt
 // 9.1: scur smax stot bin bout econ eresp wretr wredis cli_abrt srv_abrt ...). Plain number
 // fields: the session updates them directly, the stats views read them.
+import { FreqCtr, nowMs, TimeStats } from '../stats/freq-ctr.ts';
 
 export class ProxyCounters {
+  /** Sessions per second (stats `rate`; a frontend's `conn_rate` too) and the highest seen (`rate_max`). */
+  readonly sessRate = new FreqCtr();
+  spsMax = 0;
+  /** Backend and server: qtime/ctime/rtime/ttime averages over the last sessions. */
+  readonly times = new TimeStats();
+
   /** Current sessions (frontend: feconn; backend: beconn; server: connections). */
   scur = 0;
   /** Highest scur seen. */
@@ -25,10 +32,35 @@ export class ProxyCounters {
   cliAbrt = 0;
   srvAbrt = 0;
 
+  /** HTTP requests (req_tot), responses by status class (hrsp_1xx..hrsp_5xx, hrsp_other), denied requests (dreq). */
+  reqTot = 0;
+  hrsp1xx = 0;
+  hrsp2xx = 0;
+  hrsp3xx = 0;
+  hrsp4xx = 0;
+  hrsp5xx = 0;
+  hrspOther = 0;
+  denied = 0;
+  /** Frontend: requests answered by the proxy itself (stats page, redirects, return, auth, services). */
+  intercepted = 0;
+
+  /** One HTTP transaction ended with `status` (-1: no response at all). */
+  countHttp(status: number): void {
+    this.reqTot++;
+    if (status >= 100 && status < 200) this.hrsp1xx++;
+    else if (status >= 200 && status < 300) this.hrsp2xx++;
+    else if (status >= 300 && status < 400) this.hrsp3xx++;
+    else if (status >= 400 && status < 500) this.hrsp4xx++;
+    else if (status >= 500 && status < 600) this.hrsp5xx++;
+    else this.hrspOther++;
+  }
+
   /** A session starts here: scur, smax and stot move together. */
   enter(): void {
     this.stot++;
     if (++this.scur > this.smax) this.smax = this.scur;
+    const rate = this.sessRate.update(nowMs());
+    if (rate > this.spsMax) this.spsMax = rate;
   }
 
   leave(bytesIn: number, bytesOut: number): void {

@@ -37,7 +37,8 @@ export class ProxyBackend {
   /** `option srvtcpka` / `option tcpka`: TCP keep-alive probes towards servers. */
   readonly keepAlive: boolean;
 
-  constructor(spec: ProxySpec, core: Backend) {
+  /** `sslServerVerify`: global `ssl-server-verify`, the `verify` of servers that set none. */
+  constructor(spec: ProxySpec, core: Backend, sslServerVerify: 'none' | 'required' = 'required') {
     this.spec = spec;
     this.name = spec.name;
     this.core = core;
@@ -50,7 +51,7 @@ export class ProxyBackend {
     this.keepAlive = spec.options.srvtcpka === true || spec.options.tcpka === true;
     for (const server of core.servers) {
       this.#serverCounters.set(server, new ProxyCounters());
-      const tls = serverTlsOptions(server.spec.params);
+      const tls = serverTlsOptions(server.spec.params, sslServerVerify);
       if (tls !== undefined) this.#tls.set(server, tls);
     }
   }

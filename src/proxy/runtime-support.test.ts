@@ -14,22 +14,29 @@ describe('what the tcp runtime refuses', () => {
     expect(problems('defaults\n  mode tcp\nlisten a\n  bind 127.0.0.1:1\n  server s 127.0.0.1:2\n')).toEqual([]);
   });
 
-  it('refuses mode http, naming the section', () => {
-    expect(problems('listen web\n  mode http\n  bind 127.0.0.1:1\n')).toEqual(["t.cfg:1: listen 'web': 'mode http' is not supported yet (only 'mode tcp' is implemented)"]);
+  it('accepts mode http', () => {
+    expect(problems('listen web\n  mode http\n  bind 127.0.0.1:1\n')).toEqual([]);
+  });
+
+  it('refuses a tcp frontend with an http backend (implicit upgrade not implemented)', () => {
+    const cfg = 'defaults\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nfrontend fe\n  mode tcp\n  bind 127.0.0.1:1\n  default_backend be\nbackend be\n  mode http\n  server s 127.0.0.1:2\n';
+    expect(problems(cfg)).toEqual([
+      "t.cfg:5: frontend 'fe': 'mode tcp' frontend using 'mode http' backend 'be' (implicit upgrade) is not supported yet",
+    ]);
   });
 
   it('ignores disabled proxies', () => {
     expect(problems('listen web\n  mode http\n  disabled\n  bind 127.0.0.1:1\n')).toEqual([]);
   });
 
-  it('refuses conditional use_backend until ACLs exist (should the parser let one through)', () => {
-    const r = parseConfigText('frontend fe\n  mode tcp\n  bind 127.0.0.1:1\n  default_backend be\nbackend be\n  mode tcp\n', 't.cfg');
-    const [fe, be] = r.config!.proxies;
-    const rule = { backend: 'be', condition: { polarity: 'if' as const, terms: ['TRUE'] }, loc: { file: 't.cfg', line: 9 } };
-    const config = { ...r.config!, proxies: [{ ...fe, useBackends: [rule] }, be] };
-    expect(unsupportedByRuntime(config).map(formatDiagnostic)).toEqual([
-      "t.cfg:9: frontend 'fe': 'use_backend ... if|unless' is not supported yet (ACLs are not implemented)",
-    ]);
+  it('accepts conditional use_backend in mode tcp (the tcp session evaluates it)', () => {
+    const cfg = 'frontend fe\n  mode tcp\n  bind 127.0.0.1:1\n  use_backend be if { src 10.0.0.0/8 }\n  default_backend be\nbackend be\n  mode tcp\n';
+    expect(problems(cfg)).toEqual([]);
+  });
+
+  it('refuses tcp-request content rules in mode http (the HTTP session does not run them yet)', () => {
+    const cfg = 'frontend fe\n  mode http\n  bind 127.0.0.1:1\n  tcp-request content reject if { src 10.0.0.0/8 }\n';
+    expect(problems(cfg)).toEqual(["t.cfg:4: frontend 'fe': 'tcp-request content' rules in 'mode http' are not supported yet"]);
   });
 });
 
@@ -41,5 +48,20 @@ describe('backendTarget', () => {
     );
     const [a, b, c, d] = r.config!.proxies;
     expect([backendTarget(a), backendTarget(b), backendTarget(c), backendTarget(d)]).toEqual(['x', 'y', 'c', undefined]);
+  });
+});
+
+describe('L7 balancers and cookie persistence', () => {
+  const listen = (lines: string) => `listen web\n  mode http\n  bind 127.0.0.1:1\n${lines}  server s 127.0.0.1:2 cookie a\n`;
+
+  it('runs balance uri, url_param and hdr, and cookie persistence', () => {
+    for (const line of ['balance uri whole', 'balance url_param id check_post', 'balance hdr(host) use_domain_only', 'cookie SRV insert indirect nocache']) {
+      expect(problems(listen(`  ${line}\n`))).toEqual([]);
+    }
+  });
+
+  it('refuses dynamic cookies and rdp-cookie', () => {
+    expect(problems(listen('  cookie SRV insert dynamic\n'))).toEqual(["t.cfg:1: listen 'web': 'cookie ... dynamic' is not supported yet"]);
+    expect(problems(listen('  balance rdp-cookie\n'))).toEqual(["t.cfg:1: listen 'web': 'balance rdp-cookie' is not supported yet"]);
   });
 });

@@ -3,7 +3,7 @@
 // options and backend references are validated by the parser.)
 import type { ConfigDiagnostic, HapairConfig, ProxySpec } from '../config/model.ts';
 
-const UNSUPPORTED_BALANCE: ReadonlySet<string> = new Set(['uri', 'url_param', 'hdr', 'rdp-cookie']);
+const UNSUPPORTED_BALANCE: ReadonlySet<string> = new Set(['rdp-cookie']);
 
 function error(px: ProxySpec, message: string, loc = px.loc): ConfigDiagnostic {
   return { severity: 'error', loc, section: `${px.kind} '${px.name}'`, message };
@@ -14,17 +14,30 @@ export function unsupportedByRuntime(config: HapairConfig): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   for (const px of config.proxies) {
     if (px.disabled) continue;
-    if (px.mode !== 'tcp') out.push(error(px, `'mode ${px.mode}' is not supported yet (only 'mode tcp' is implemented)`));
+    out.push(...modeMismatches(config, px));
     if (px.kind !== 'frontend' && UNSUPPORTED_BALANCE.has(px.balance.algorithm)) {
       out.push(error(px, `'balance ${px.balance.algorithm}' is not supported yet`));
     }
-    // The parser refuses conditions today; the model can carry them, and backendTarget() would
-    // silently skip one, so the runtime refuses it too.
-    for (const rule of px.useBackends) {
-      if (rule.condition !== undefined) {
-        out.push(error(px, "'use_backend ... if|unless' is not supported yet (ACLs are not implemented)", rule.loc));
-      }
+    if (px.cookie?.dynamic === true) out.push(error(px, "'cookie ... dynamic' is not supported yet"));
+    // The HTTP session does not run tcp-request content rules (or wait for inspect-delay) yet.
+    const rules = px.rules;
+    if (px.mode === 'http' && rules !== undefined && rules.tcpContent.length > 0) {
+      out.push(error(px, "'tcp-request content' rules in 'mode http' are not supported yet", rules.tcpContent[0].loc));
     }
+  }
+  return out;
+}
+
+/** A tcp frontend may feed an http backend in HAProxy (implicit upgrade); hapair cannot yet. */
+function modeMismatches(config: HapairConfig, px: ProxySpec): ConfigDiagnostic[] {
+  if (px.kind === 'backend') return [];
+  const out: ConfigDiagnostic[] = [];
+  const names = new Set(px.useBackends.map((r) => r.backend));
+  if (px.defaultBackend !== undefined) names.add(px.defaultBackend);
+  for (const name of names) {
+    const be = config.proxies.find((p) => p.name === name && p.kind !== 'frontend');
+    if (be === undefined || be.disabled || px.mode !== 'tcp' || be.mode !== 'http') continue;
+    out.push(error(px, `'mode tcp' frontend using 'mode http' backend '${name}' (implicit upgrade) is not supported yet`));
   }
   return out;
 }

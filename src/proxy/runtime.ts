@@ -11,6 +11,7 @@
 // listen backlog. Node cannot stop accepting without closing the socket, so hapair does the
 // equivalent one step later: accepted connections wait unread (not counted, FIFO) up to the
 // backlog size, and start as soon as a session ends; past the backlog they are refused.
+import { acceptsConnection } from './tcp-inspect.ts';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { Backend } from '../backend/backend-runtime.ts';
@@ -26,9 +27,14 @@ import { ProxyFrontend, type AccessLogSink } from './proxy-frontend.ts';
 import { unsupportedByRuntime } from './runtime-support.ts';
 import { libcResolver, resolveServerAddresses, type HostResolver } from './server-addresses.ts';
 import { ServerHealth } from './server-health.ts';
+import { applyServerStates, loadServerStates } from '../backend/server-state-load.ts';
+import { FreqCtr, nowMs } from '../stats/freq-ctr.ts';
 import { ApiServer } from '../api/api-server.ts';
 import { runtimeApiTarget } from '../api/api-target.ts';
+import { attachStats } from '../stats/stats-routes.ts';
 import { TcpSession, type SessionHost } from './session.ts';
+import { HttpRuntime } from '../http/http-runtime.ts';
+import { HTTP_CLIENT_READS, type HttpSession } from '../http/http-session.ts';
 
 /** Accepted sockets read into pooled buffers, straight into their session's relay. */
 const CLIENT_READS: UserBufferReads = { buffer: relayReadBuffer, callback: relayClientRead };
@@ -65,10 +71,15 @@ export class Runtime implements SessionHost {
   /** Sessions open in the process (HAProxy actconn) and accepted since start. */
   actconn = 0;
   cumConns = 0;
+  /** Connections per second over the process and the highest seen (`show info` ConnRate, MaxConnRate). */
+  readonly connRate = new FreqCtr();
+  cpsMax = 0;
   readonly #opts: RuntimeOptions;
   readonly #log: Logger | undefined;
   #state: RuntimeState = 'new';
   #head: TcpSession | null = null;
+  /** `mode http` frontends' sessions (src/http/). */
+  readonly http = new HttpRuntime(this);
   readonly #parked = new Map<Listener, ParkedQueue>();
   #parkedCount = 0;
   #idleWaiters: (() => void)[] = [];
@@ -78,6 +89,8 @@ export class Runtime implements SessionHost {
   readonly #paused = new Set<string>();
   /** Server state machines, checks and agents (null before start). */
   health: ServerHealth | null = null;
+  /** Removes the stats page routes registered at start (src/stats/stats-routes.ts). */
+  #detachStats: () => void = () => {};
 
   constructor(config: HapairConfig, opts: RuntimeOptions = {}) {
     this.config = config;
@@ -117,14 +130,24 @@ export class Runtime implements SessionHost {
     }
     this.#buildBackends();
     const servers = [...this.backends.values()].flatMap((be) => be.servers);
-    await resolveServerAddresses(servers, this.#opts.resolve ?? libcResolver, this.#log);
+    // Server-state files are read before addresses are resolved (`init-addr last`).
+    const saved = loadServerStates(this.config.global, [...this.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers })));
+    try {
+      await resolveServerAddresses(servers, this.#opts.resolve ?? libcResolver, this.#log, saved.lastAddress);
+    } catch (err) {
+      // init-addr found no address for some server: nothing was opened yet.
+      this.#state = 'stopped';
+      throw err;
+    }
     // After resolution: checks connect to the resolved addresses.
     this.health = new ServerHealth(this.config, this.backends, this, {
       clock: this.#opts.clock ?? realClock,
       ...(this.#log ? { logger: this.#log } : {}),
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
     });
+    for (const m of applyServerStates(saved, this.health, (this.#opts.clock ?? realClock).now())) this.#log?.[m.level === 'notice' ? 'info' : 'warn'](m.message);
     this.#buildFrontends();
+    this.#detachStats = attachStats(this, runtimeApiTarget(this, this.#opts.clock ?? realClock));
     try {
       await this.#openListeners();
       await this.#openApi();
@@ -145,6 +168,7 @@ export class Runtime implements SessionHost {
     this.#state = 'stopping';
     await this.#closeListeners();
     for (const s of this.sessions()) s.kill();
+    this.http.killAll();
     await this.#whenIdle();
     await this.#closeAll();
     this.#state = 'stopped';
@@ -165,7 +189,7 @@ export class Runtime implements SessionHost {
     for (const spec of this.config.proxies) {
       if (spec.disabled || spec.kind === 'frontend') continue;
       const core = new Backend(spec, clock, { random: this.#opts.random });
-      this.backends.set(spec.name, new ProxyBackend(spec, core));
+      this.backends.set(spec.name, new ProxyBackend(spec, core, this.config.global.sslServerVerify));
     }
   }
 
@@ -187,7 +211,7 @@ export class Runtime implements SessionHost {
         for (const address of bind.addresses) {
           const luid = ++id;
           const backlog = backlogOf(fe, bind.backlog);
-          const opened = openListener({ address, bind, backlog, context: { proxy: fe.name, loc: bind.loc } }, this.#onConnection, CLIENT_READS)
+          const opened = openListener({ address, bind, backlog, context: { proxy: fe.name, loc: bind.loc } }, this.#onConnection, fe.spec.mode === 'http' ? HTTP_CLIENT_READS : CLIENT_READS)
             .then((l) => {
               l.id = luid;
               l.server.on('error', (err) => this.#log?.warn({ frontend: fe.name, listener: l.label, err }, 'accept failed'));
@@ -235,10 +259,23 @@ export class Runtime implements SessionHost {
   }
 
   #startSession(fe: ProxyFrontend, listener: Listener, socket: net.Socket): void {
+    // `tcp-request connection reject`: closed at once, counted as a denied connection, not logged.
+    if (!acceptsConnection(fe.spec.rules, socket)) {
+      fe.counters.dcon++;
+      socket.on('error', ignoreError);
+      socket.destroy();
+      return;
+    }
     this.actconn++;
     this.cumConns++;
+    const rate = this.connRate.update(nowMs());
+    if (rate > this.cpsMax) this.cpsMax = rate;
     listener.conns++;
     fe.counters.enter();
+    if (fe.spec.mode === 'http') {
+      this.http.startSession(fe, listener, socket);
+      return;
+    }
     const session = new TcpSession(this, fe, listener, socket);
     const head = this.#head;
     session.next = head;
@@ -253,8 +290,17 @@ export class Runtime implements SessionHost {
     else this.#head = next;
     if (next !== null) next.prev = prev;
     session.prev = session.next = null;
+    this.#slotFreed(session.listener);
+  }
+
+  /** An HTTP session ended (HttpRuntime unlinked it). */
+  httpSessionEnded(session: HttpSession): void {
+    this.#slotFreed(session.listener);
+  }
+
+  #slotFreed(listener: Listener): void {
     this.actconn--;
-    session.listener.conns--;
+    listener.conns--;
     if (this.#parkedCount > 0 && this.#state === 'running') this.#drainParked();
     if (this.actconn === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
@@ -293,12 +339,15 @@ export class Runtime implements SessionHost {
   /** Kill the live sessions on the servers `which` selects (`on-marked-down shutdown-sessions`...). */
   killSessions(which: (server: Server) => boolean, cause: 'D' | 'U'): void {
     for (const s of this.sessions()) if (s.server !== null && which(s.server)) s.kill(cause);
+    this.http.killOn(which, cause);
   }
 
   async #closeAll(): Promise<void> {
+    this.#detachStats();
     await this.api?.close();
     await this.health?.stop();
     await this.#closeListeners();
+    this.http.closeIdle();
     for (const be of this.backends.values()) be.core.destroy();
   }
 

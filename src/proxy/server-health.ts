@@ -8,10 +8,12 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import { createServerState, bindServerState } from '../backend/server-state-bind.ts';
 import { ServerStateGroup } from '../backend/server-state-group.ts';
+import { checkOverrides, effectiveTarget } from '../backend/check-overrides.ts';
 import { serverStateHeader } from '../backend/server-state-view.ts';
 import { ServerState } from '../backend/server-state.ts';
 import { SRV_ADMF, SRV_ST, type LogLevel } from '../backend/server-state-types.ts';
 import type { Server } from '../backend/server.ts';
+import type { HanaStatus } from '../checks/check-status.ts';
 import { checkTargets, parseServerChecks, type ServerCheckSettings } from '../checks/check-params.ts';
 import { CheckScheduler } from '../checks/check-scheduler.ts';
 import { agentCheckRuleset, parseProxyChecks } from '../checks/proxy-checks.ts';
@@ -21,6 +23,7 @@ import type { HapairConfig } from '../config/model.ts';
 import { LOG_LEVEL } from '../log/syslog-levels.ts';
 import { DEFAULT_LOG_TAG, resolveLogSendHostname, SyslogSender } from '../log/syslog.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
+import { checkTlsContext } from './server-tls-connect.ts';
 
 /** What the health wiring needs from the runtime. */
 export interface HealthHost {
@@ -75,7 +78,7 @@ export class ServerHealth {
   #addBackend(config: HapairConfig, be: ProxyBackend, host: HealthHost, opts: HealthOptions): void {
     const spec = be.spec;
     const group = new ServerStateGroup(spec.name, spec.kind === 'listen' ? 'proxy' : 'backend');
-    const pc = parseProxyChecks(spec.lines, spec.defaultsLines ?? []).config;
+    const pc = parseProxyChecks(spec.lines, spec.defaultsLines ?? [], spec.defaultsChain).config;
     const log = serverLog(config, be, opts.logger);
     const timeouts = {
       ...(spec.timeouts.connect !== undefined ? { connect: spec.timeouts.connect } : {}),
@@ -84,7 +87,7 @@ export class ServerHealth {
     for (const server of be.servers) {
       const settings = parseServerChecks(server.name, server.spec.params, spec.mode === 'http' ? 'http' : 'tcp').settings;
       const state = createServerState(server.spec, spec, settings, { clock: opts.clock, logHealthChecks: pc.logHealthChecks, group });
-      // An unresolvable name left the server in maintenance at start (server-addresses.ts):
+      // `init-addr none` left the server without an address, in maintenance (server-addresses.ts):
       // HAProxy's resolution-driven maintenance flag (SRV_ADMF_RMAINT) keeps it there.
       if (server.admin.maint && !server.spec.disabled) state.setAdminFlag(SRV_ADMF.RMAINT);
       this.#unbind.push(bindServerState(server, state));
@@ -95,18 +98,21 @@ export class ServerHealth {
       be.observeWith(server, state);
       this.#members.push({ server, state, settings, backend: be });
       const targets = checkTargets(server.name, settings, { host: server.host, ...(server.port !== undefined ? { port: server.port } : {}) }, timeouts, pc.connectHasPort);
-      const check = targets.check;
+      const tlsContext = targets.check && (targets.check.ssl || pc.connectSsl) ? checkTlsContext(server.spec.params, config.global.sslServerVerify, pc.connectSsl) : undefined;
+      const check = targets.check && tlsContext ? { ...targets.check, tlsContext } : targets.check;
       if (check) {
         const header = (): string => serverStateHeader(state, stateInfo(be, server), opts.clock.now());
         this.scheduler.add({
           state,
           which: 'check',
-          run: () => runTcpCheck(pc.ruleset, check, { serverIsUp: () => state.opState !== SRV_ST.STOPPED, serverStateHeader: header }, opts.clock),
+          run: () => runTcpCheck(pc.ruleset, effectiveTarget(check, server, 'check'), { serverIsUp: () => state.opState !== SRV_ST.STOPPED, serverStateHeader: header }, opts.clock),
         });
       }
       const agent = targets.agent;
       const agentSend = settings.agent?.send ?? '';
-      if (agent) this.scheduler.add({ state, which: 'agent', run: () => runTcpCheck(agentCheckRuleset(), agent, { agentSend: () => agentSend }, opts.clock) });
+      // `set server ... agent-addr|agent-port|agent-send` and a server-state file may change them.
+      const send = (): string => checkOverrides(server).agent.send ?? agentSend;
+      if (agent) this.scheduler.add({ state, which: 'agent', run: () => runTcpCheck(agentCheckRuleset(), effectiveTarget(agent, server, 'agent'), { agentSend: send }, opts.clock) });
     }
   }
 
@@ -122,6 +128,30 @@ export class ServerHealth {
     }
     ServerState.propagateAdminStates(this.states);
   }
+}
+
+/**
+ * `observe layer7` (configuration.txt 5.2 "observe"): the verdict on one server response status,
+ * as HAProxy's http_wait_for_response gives it. 501 and 505 answer what the client asked for, so
+ * they do not count against the server; every other 5xx (and a status below 100) is an error.
+ */
+export function hanaOfHttpStatus(status: number): Extract<HanaStatus, 'HTTP_OK' | 'HTTP_STS'> {
+  return status >= 100 && (status < 500 || status === 501 || status === 505) ? 'HTTP_OK' : 'HTTP_STS';
+}
+
+/**
+ * What the HTTP session reports to `observe` (HAProxy health_adjust calls in http_ana.c): the
+ * response's status once its head is parsed, or how the response failed. Layer-4 outcomes
+ * (L4_OK / L4_ERR on connect) are reported by the connect path for both modes.
+ */
+export type HttpObservation =
+  | { readonly status: number }
+  /** HTTP_HDRRSP: the response head is invalid; HTTP_RSP: the response is invalid later on. */
+  | { readonly failure: 'HTTP_HDRRSP' | 'HTTP_RSP' | 'HTTP_READ_ERROR' | 'HTTP_READ_TIMEOUT' | 'HTTP_BROKEN_PIPE' };
+
+/** Feed one server response of an http session to its server's `observe` (no-op unless layer7/layer4 is set). */
+export function observeHttpResponse(be: ProxyBackend, server: Server, what: HttpObservation): void {
+  be.observe(server, 'status' in what ? hanaOfHttpStatus(what.status) : what.failure);
 }
 
 function stateInfo(be: ProxyBackend, server: Server) {

@@ -17,6 +17,8 @@ import { tcpLogRecord } from './access-record.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 import type { ProxyFrontend } from './proxy-frontend.ts';
 import type { ServerTlsOptions } from './server-tls-connect.ts';
+import { inspectContent, inspectionComplete, TcpSampleView } from './tcp-inspect.ts';
+import { selectBackend } from '../http/rules/switching.ts';
 
 /** What a session needs from the runtime that owns it. */
 export interface SessionHost {
@@ -24,6 +26,8 @@ export interface SessionHost {
   readonly actconn: number;
   /** The session is over (logged, counters settled): drop it and let a waiting connection in. */
   sessionEnded(session: TcpSession): void;
+  /** Backends by name, for conditional use_backend rules (./tcp-inspect.ts). */
+  readonly backends?: ReadonlyMap<string, ProxyBackend>;
 }
 
 const SESSION = Symbol('hapair.session');
@@ -35,7 +39,12 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   readonly host: SessionHost;
   readonly frontend: ProxyFrontend;
   readonly listener: Listener;
-  readonly backend: ProxyBackend | null;
+  /** Chosen at start: the frontend's, or the one a conditional use_backend picks. */
+  backend: ProxyBackend | null;
+  /** %b: the backend's name, or the frontend's when rules ended the session before one was chosen. */
+  backendName: string;
+  /** tcp-request content inspection under way (./tcp-inspect.ts). */
+  #inspection: { view: TcpSampleView; timer: NodeJS.Timeout | null } | null = null;
   readonly relay: Relay;
   /** Accept time: wall clock for %t, monotonic for the timers. */
   readonly acceptDate: number;
@@ -73,6 +82,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.frontend = frontend;
     this.listener = listener;
     this.backend = frontend.backend;
+    this.backendName = frontend.backendName;
     this.acceptDate = Date.now();
     this.tAccept = performance.now();
     if (frontend.keepAlive) socket.setKeepAlive(true);
@@ -95,8 +105,63 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.#srcPort = socket.remotePort ?? this.listener.id;
   }
 
-  /** Go: choose a server, or queue, or end at once when there is none (`SC`, `<NOSRV>`). */
+  /** Go: tcp-request content rules and use_backend conditions first when the frontend has some. */
   start(): void {
+    const spec = this.frontend.spec;
+    const rules = spec.rules;
+    if ((rules !== undefined && rules.tcpContent.length > 0) || spec.useBackends.some((r) => r.condition !== undefined)) {
+      this.#inspection = { view: new TcpSampleView(this.relay.client, this.relay), timer: null };
+      if (rules !== undefined && rules.inspectDelay > 0 && rules.tcpContent.length > 0) {
+        this.#inspection.timer = setTimeout(inspectTimeout, rules.inspectDelay, this);
+      }
+      this.#inspect(false);
+      return;
+    }
+    this.#begin();
+  }
+
+  /** Client data arrived during the inspection: the rules may decide now. */
+  onClientData(relay: Relay): void {
+    if (this.#inspection !== null) this.#inspect(inspectionComplete(relay));
+  }
+
+  /** The inspect delay ended: the rules decide on what is there. */
+  inspectDelayExpired(): void {
+    if (this.#inspection === null) return;
+    this.#inspection.timer = null;
+    this.#inspect(true);
+  }
+
+  #inspect(final: boolean): void {
+    const insp = this.#inspection!;
+    const rules = this.frontend.spec.rules;
+    const verdict = rules === undefined ? 'accept' : inspectContent(rules, insp.view, final || rules.inspectDelay === 0);
+    if (verdict === 'wait') return;
+    this.#endInspection();
+    if (verdict === 'reject') {
+      // HAProxy: denied request, `PR` (SF_ERR_PRXCOND in the request phase), no backend.
+      this.frontend.counters.denied++;
+      this.backend = null;
+      this.backendName = this.frontend.name;
+      this.#fail('P', 'R');
+      return;
+    }
+    const target = selectBackend(this.frontend.spec, insp.view);
+    if (target !== this.frontend.backendName || this.backend === null) {
+      this.backend = target === undefined ? null : (this.host.backends?.get(target) ?? null);
+      this.backendName = target ?? this.frontend.name;
+    }
+    this.#begin();
+  }
+
+  #endInspection(): void {
+    const timer = this.#inspection?.timer;
+    if (timer != null) clearTimeout(timer);
+    this.#inspection = null;
+  }
+
+  /** Choose a server, or queue, or end at once when there is none (`SC`, `<NOSRV>`). */
+  #begin(): void {
     const be = this.backend;
     if (be === null) {
       this.#fail('S', 'C');
@@ -280,6 +345,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
 
   /** The client left before the server side was attached (HAProxy `CQ`, `CC`, `cQ` ...). */
   onClientAbort(relay: Relay): void {
+    this.#endInspection();
     if (this.#queued) {
       this.#queued = false;
       this.backend!.core.cancel(this);
@@ -326,6 +392,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     if (be !== null) {
       be.counters.leave(relay.bytesIn, relay.bytesOut);
       if (relay.attached) this.#countAbort(be, relay.cause);
+      this.#recordTimes(be);
     }
     const fe = this.frontend;
     // %bc and %sc no longer count this session, %ac and %fc still do (src/stream.c, src/log.c).
@@ -335,6 +402,16 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     if (relay.clientBuffer !== null) releaseReadBuffer(relay.clientBuffer);
     if (relay.serverBuffer !== null) releaseReadBuffer(relay.serverBuffer);
     this.host.sessionEnded(this);
+  }
+
+  /** stream_update_time_stats: qtime/ctime/ttime of connected sessions (rtime is 0 in TCP mode). */
+  #recordTimes(be: ProxyBackend): void {
+    if (this.tConnect < 0 || this.server === null) return;
+    const queue = Math.max(0, this.tQueue);
+    const connect = this.tConnect - queue;
+    const close = this.tEnd >= 0 ? this.tEnd : this.elapsed();
+    be.countersOf(this.server).times.add(this.server.lbtot, queue, connect, 0, close);
+    be.counters.times.add(be.core.lbtot, queue, connect, 0, close);
   }
 
   #countAbort(be: ProxyBackend, cause: TerminationCause): void {
@@ -356,6 +433,10 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     const cause = this.relay.cause;
     return terminationState(cause, this.relay.attached ? 'D' : this.#phase);
   }
+}
+
+function inspectTimeout(session: TcpSession): void {
+  session.inspectDelayExpired();
 }
 
 function sessionOf(socket: net.Socket): TcpSession {

@@ -128,6 +128,11 @@ export function infoValues(target: ApiTarget): Map<string, StatValue> {
     ['CurrConns', target.actconn],
     ['CumConns', target.cumConns],
     ['CumReq', target.cumConns],
+    // One session per connection in TCP mode: the session rates are the connection rates.
+    ['ConnRate', target.connRate],
+    ['MaxConnRate', target.cpsMax],
+    ['SessRate', target.connRate],
+    ['MaxSessRate', target.cpsMax],
     ['Idle_pct', 100],
     ['node', hostname()],
     ['Jobs', target.actconn + listeners],

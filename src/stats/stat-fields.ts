@@ -240,3 +240,11 @@ export const FIELD_TAGS: Readonly<Record<'F' | 'B' | 'S', Readonly<Record<string
     ssl_failed_handshake: 'MCP:u64',
   },
 };
+
+/** Fields `mode http` proxies carry besides the above (HAProxy 2.6.12 `show stat typed`, mode http). */
+const HRSP = { hrsp_1xx: 'MCP:u64', hrsp_2xx: 'MCP:u64', hrsp_3xx: 'MCP:u64', hrsp_4xx: 'MCP:u64', hrsp_5xx: 'MCP:u64', hrsp_other: 'MCP:u64' };
+export const HTTP_FIELD_TAGS: Readonly<Record<'F' | 'B' | 'S', Readonly<Record<string, string>>>> = {
+  F: { ...HRSP, intercepted: 'MCP:u64', cache_lookups: 'MCP:u64', cache_hits: 'MCP:u64' },
+  B: { ...HRSP, req_tot: 'MCP:u64', cache_lookups: 'MCP:u64', cache_hits: 'MCP:u64' },
+  S: { ...HRSP, req_tot: 'MCP:u64' },
+};

@@ -1,7 +1,7 @@
 // Output formats of `show stat` / `show info` (HAProxy management.txt 9.1 CSV, 9.3 "typed" and
 // "json"): one CSV line per row with a trailing comma, one typed line per present field, or a
 // JSON array of field objects with decoded tags.
-import { FIELD_TAGS, STAT_FIELDS } from './stat-fields.ts';
+import { FIELD_TAGS, HTTP_FIELD_TAGS, STAT_FIELDS } from './stat-fields.ts';
 import type { StatRow } from './stat-rows.ts';
 
 export type StatValue = string | number;
@@ -50,7 +50,7 @@ export function csvRow(row: StatRow): string {
 }
 
 function tagOf(row: StatRow, name: string): string {
-  return FIELD_TAGS[row.obj][name] ?? (typeof row.values.get(name) === 'number' ? 'MGP:u32' : 'MOP:str');
+  return FIELD_TAGS[row.obj][name] ?? HTTP_FIELD_TAGS[row.obj][name] ?? (typeof row.values.get(name) === 'number' ? 'MGP:u32' : 'MOP:str');
 }
 
 /** Field positions of `typed` and `json`: the CSV's "-" separator is not a field. */

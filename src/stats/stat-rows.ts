@@ -2,6 +2,7 @@
 // FRONTEND row, one row per server, then its BACKEND row, as src/stats.c stats_fill_fe_stats /
 // stats_fill_sv_stats / stats_fill_be_stats fill them for TCP proxies. A row is a map from field
 // name to value; fields a row does not carry stay absent (empty in CSV).
+import { isIP } from 'node:net';
 import { checkColumns, downtimeSeconds, statsStatus, type CheckColumns } from '../backend/server-state-view.ts';
 import type { Server } from '../backend/server.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -9,7 +10,8 @@ import type { ApiTarget } from '../api/api-target.ts';
 import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import type { ProxyCounters } from '../proxy/counters.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
-import { FIELD_TAGS } from './stat-fields.ts';
+import { FIELD_TAGS, HTTP_FIELD_TAGS } from './stat-fields.ts';
+import { nowMs, swrateAvg } from './freq-ctr.ts';
 
 export type StatValue = string | number;
 export type ObjType = 'F' | 'B' | 'S';
@@ -58,15 +60,49 @@ function putCounters(v: Map<string, StatValue>, c: ProxyCounters): void {
   if (v.has('wredis')) v.set('wredis', c.wredis);
   if (v.has('cli_abrt')) v.set('cli_abrt', c.cliAbrt);
   if (v.has('srv_abrt')) v.set('srv_abrt', c.srvAbrt);
+  v.set('rate', c.sessRate.read(nowMs()));
+  v.set('rate_max', c.spsMax);
+}
+
+/** qtime/ctime/rtime/ttime averaged over min(samples, 512) sessions, and their max (stats.c). */
+function putTimes(v: Map<string, StatValue>, c: ProxyCounters, samples: number): void {
+  const t = c.times;
+  v.set('qtime', swrateAvg(t.q, samples));
+  v.set('ctime', swrateAvg(t.c, samples));
+  v.set('rtime', swrateAvg(t.d, samples));
+  v.set('ttime', swrateAvg(t.t, samples));
+  v.set('qtime_max', t.qMax);
+  v.set('ctime_max', t.cMax);
+  v.set('rtime_max', t.dMax);
+  v.set('ttime_max', t.tMax);
+}
+
+/** `mode http` proxies: the HTTP request and response counters (stats.c, `px->mode == PR_MODE_HTTP`). */
+function putHttp(v: Map<string, StatValue>, obj: ObjType, c: ProxyCounters): void {
+  if (v.get('mode') !== 'http') return;
+  for (const name of Object.keys(HTTP_FIELD_TAGS[obj])) v.set(name, 0);
+  v.set('hrsp_1xx', c.hrsp1xx);
+  v.set('hrsp_2xx', c.hrsp2xx);
+  v.set('hrsp_3xx', c.hrsp3xx);
+  v.set('hrsp_4xx', c.hrsp4xx);
+  v.set('hrsp_5xx', c.hrsp5xx);
+  v.set('hrsp_other', c.hrspOther);
+  v.set('req_tot', c.reqTot);
+  if (obj === 'F') v.set('intercepted', c.intercepted);
 }
 
 export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {
   const v = baseRow('F', fe.spec, 0, 'FRONTEND');
   putCounters(v, fe.counters);
+  putHttp(v, 'F', fe.counters);
   v.set('slim', fe.maxconn);
   v.set('ereq', fe.counters.ereq);
+  v.set('dreq', fe.counters.denied);
   v.set('dcon', fe.counters.dcon);
   v.set('conn_tot', fe.counters.stot);
+  // One session per accepted connection in TCP mode: the connection rate is the session rate.
+  v.set('conn_rate', v.get('rate')!);
+  v.set('conn_rate_max', fe.counters.spsMax);
   v.set('status', target.isFrontendPaused(fe) ? 'PAUSED' : 'OPEN');
   return { obj: 'F', proxyId: fe.spec.id, sid: 0, values: v };
 }
@@ -75,7 +111,8 @@ function putCheck(v: Map<string, StatValue>, prefix: 'check' | 'agent', c: Check
   v.set(`${prefix}_status`, c.status ?? '');
   if (c.code !== undefined) v.set(`${prefix}_code`, c.code);
   else v.delete(`${prefix}_code`);
-  if (c.durationMs !== undefined && c.durationMs >= 0) v.set(`${prefix}_duration`, c.durationMs);
+  // An agent shows its duration from the start (0 before its first run); a check once it has a result.
+  if (c.durationMs !== undefined && (c.durationMs >= 0 || prefix === 'agent')) v.set(`${prefix}_duration`, Math.max(0, c.durationMs));
   else v.delete(`${prefix}_duration`);
   v.set(`${prefix}_desc`, c.desc ?? '');
   v.set(last, c.last ?? '');
@@ -89,6 +126,8 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   const now = target.clock.now();
   const v = baseRow('S', be.spec, server.id, server.name);
   putCounters(v, be.countersOf(server));
+  putHttp(v, 'S', be.countersOf(server));
+  putTimes(v, be.countersOf(server), server.lbtot);
   v.set('scur', server.served);
   v.set('qcur', server.queued);
   v.set('qmax', server.qmax);
@@ -99,7 +138,10 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   v.set('act', server.backup ? 0 : 1);
   v.set('bck', server.backup ? 1 : 0);
   v.set('lastchg', Math.max(0, Math.floor((now - st.lastChange) / 1000)));
-  v.set('addr', server.port === undefined ? server.host : `${server.host}:${server.port}`);
+  // Empty for a server without an address yet (`init-addr none`).
+  if (isIP(server.host) === 0) v.set('addr', '');
+  // HAProxy's sa2str: IPv6 in brackets, and port 0 for a server without a port.
+  else v.set('addr', `${isIP(server.host) === 6 ? `[${server.host}]` : server.host}:${server.port ?? 0}`);
   v.set('lastsess', -1);
   if (server.maxconn > 0) v.set('slim', server.maxconn);
   if (server.maxqueue > 0) v.set('qlimit', server.maxqueue);
@@ -131,6 +173,8 @@ export function fullconnOf(target: ApiTarget, be: ProxyBackend): number {
 export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   const v = baseRow('B', be.spec, 0, 'BACKEND');
   putCounters(v, be.counters);
+  putHttp(v, 'B', be.counters);
+  putTimes(v, be.counters, be.core.lbtot);
   const core = be.core;
   v.set('qcur', core.queueLength);
   v.set('qmax', core.qmax);
@@ -160,10 +204,13 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   v.set('bck', bck);
   v.set('weight', act > 0 ? actWeight : bckWeight);
   v.set('uweight', uweight);
-  v.set('status', act + bck > 0 ? 'UP' : 'DOWN');
+  // stats.c stats_fill_be_stats: UP with a usable server, or with no server at all (a stats listen).
+  v.set('status', act + bck > 0 || be.servers.length === 0 ? 'UP' : 'DOWN');
   v.set('lastchg', Math.floor((Date.now() - target.startedAt) / 1000));
   v.set('lastsess', -1);
   v.set('algo', be.spec.balance.algorithm);
+  // stats.c: a backend's downtime only when it has servers.
+  if (be.servers.length === 0) v.delete('downtime');
   return { obj: 'B', proxyId: be.spec.id, sid: 0, values: v };
 }
 

@@ -26,6 +26,7 @@ interface StreamWrapBinding {
 
 interface StreamHandle {
   writeBuffer(req: WriteReq, data: Buffer): number;
+  writeLatin1String(req: WriteReq, data: string): number;
 }
 
 interface InternalSocket {
@@ -48,7 +49,7 @@ function loadBinding(): StreamWrapBinding | null {
 }
 
 /** The handle write path can be used for `socket` right now (plain TCP, nothing queued). */
-function canWriteDirect(socket: Socket): boolean {
+export function canWriteDirect(socket: Socket): boolean {
   const s = socket as unknown as InternalSocket;
   return binding !== null && s.encrypted !== true && s._handle !== null && typeof s._handle.writeBuffer === 'function' &&
     !s.connecting && socket.writableLength === 0 && socket.writableCorked === 0 &&
@@ -85,17 +86,35 @@ export function directWrite(socket: Socket, chunk: Buffer, done: () => void): bo
     socket.write(chunk, done);
     return socket.writableLength === 0;
   }
+  return handleWrite(socket, chunk, done);
+}
+
+/**
+ * Same contract for a latin1 string (an HTTP head), written as socket.write(text, 'latin1')
+ * would (the handle copies the string before writing). Only when canWriteDirect(socket).
+ */
+export function directWriteLatin1(socket: Socket, text: string, done: () => void): boolean {
+  return handleWrite(socket, text, done);
+}
+
+// A write request the kernel took at once is never attached to a native write (StreamBase::Write
+// returns before creating one): the same object serves the next write, one allocation less.
+let spareReq: WriteReq | null = null;
+
+function handleWrite(socket: Socket, chunk: Buffer | string, done: () => void): boolean {
   const b = binding as StreamWrapBinding;
   const s = socket as unknown as InternalSocket;
-  const req = new b.WriteWrap();
+  const req = spareReq ?? new b.WriteWrap();
+  spareReq = null;
   req.handle = s._handle;
   req.oncomplete = onDirectComplete;
   req.async = false;
   req.bytes = 0;
-  req.buffer = chunk; // keeps the memory referenced while libuv writes from it
+  req.buffer = typeof chunk === 'string' ? null : chunk; // keeps the memory referenced while libuv writes from it
   req.socket = socket;
   req.done = done;
-  const err = (s._handle as StreamHandle).writeBuffer(req, chunk);
+  const handle = s._handle as StreamHandle;
+  const err = typeof chunk === 'string' ? handle.writeLatin1String(req, chunk) : handle.writeBuffer(req, chunk);
   if (err !== 0) {
     socket.destroy(writeError(err));
     return true;
@@ -104,5 +123,8 @@ export function directWrite(socket: Socket, chunk: Buffer, done: () => void): bo
   if (b.streamBaseState[b.kLastWriteWasAsync] !== 0) return false;
   req.socket = null;
   req.done = null;
+  req.buffer = null;
+  req.handle = null;
+  spareReq = req;
   return true;
 }

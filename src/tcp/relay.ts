@@ -26,6 +26,8 @@ export interface RelayOwner {
   onClientAbort(relay: Relay): void;
   /** Every socket of the relay is closed; `cause` tells why. Called once. */
   onRelayEnd(relay: Relay): void;
+  /** Client bytes arrived (or the client finished sending) while no server is attached (tcp-request content inspection). */
+  onClientData?(relay: Relay): void;
 }
 
 /** Inactivity timeouts in ms, 0 = none (HAProxy configuration.txt 4.2 "timeout ..."). */
@@ -107,6 +109,14 @@ export class Relay {
     return this.#pendingBytes;
   }
 
+  /** Those bytes as one buffer (tcp-request content fetches), undefined when none. */
+  pendingData(): Buffer | undefined {
+    const p = this.#pending;
+    if (p === null || p.length === 0) return undefined;
+    if (p.length > 1) this.#pending = [Buffer.concat(p)];
+    return this.#pending![0];
+  }
+
   /**
    * The server connection (made with `onread: { buffer: relayReadBuffer, callback:
    * relayServerRead }`) is established:
@@ -178,9 +188,10 @@ export class Relay {
       // The read buffer is reused: what waits for the server must be a copy.
       (this.#pending ??= []).push(Buffer.from(chunk));
       this.#pendingBytes += chunk.length;
-      if (this.#pendingBytes < PENDING_LIMIT) return true;
-      this.#clientHeld = true;
-      return false;
+      const more = this.#pendingBytes < PENDING_LIMIT;
+      if (!more) this.#clientHeld = true;
+      this.owner.onClientData?.(this);
+      return more;
     }
     if (directWrite(server, chunk, this.#afterServerWrite)) return true;
     this.#clientHeld = true;
@@ -249,6 +260,7 @@ export class Relay {
         this.#clientTimer = 0;
         this.client.setTimeout(0);
       }
+      if (this.#pendingBytes > 0) this.owner.onClientData?.(this);
       return;
     }
     this.server.end();

@@ -2,22 +2,12 @@
 // `show stat` must have the same CSV header field for field, the same rows in the same order,
 // the same set of fields filled per row and the same identity/config values; `show servers
 // state` the same header and columns.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './proxy-harness.ts';
-import { ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { apiConfigHead, ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
 
-const cfg = (dir: string, feA: number, feB: number): string => `global
-    stats socket ${dir}/api.sock level admin
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
+const cfg = (dir: string, feA: number, feB: number): string => `${apiConfigHead(`${dir}/api.sock`, 'admin', 'tcp')}frontend fe
     bind 127.0.0.1:${feA}
     default_backend be
 backend be
@@ -32,43 +22,24 @@ backend chk
     server c1 127.0.0.1:1 check inter 100 fall 1 rise 1
 `;
 
-let ha: ChildProcess | undefined;
-let haDir = '';
+let ha: HaproxyApi | undefined;
 let px: ApiProxy;
 
-async function waitSocket(path: string): Promise<void> {
-  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 25));
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await ask(path, 'show backend')).startsWith('# name')) return;
-    } catch {
-      // not accepting yet
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`haproxy did not answer on ${path}`);
-}
-
 beforeAll(async () => {
-  haDir = mkdtempSync(join(tmpdir(), 'hapair-api-ha-'));
-  writeFileSync(join(haDir, 'h.cfg'), cfg(haDir, await freePort(), await freePort()));
-  ha = spawn('/usr/sbin/haproxy', ['-db', '-f', join(haDir, 'h.cfg')], { stdio: 'ignore' });
-  await waitSocket(join(haDir, 'api.sock'));
+  const haA = await freePort();
+  const haB = await freePort();
+  ha = await startHaproxyApi('hapair-api-ha-', (dir) => cfg(dir, haA, haB));
   const a = await freePort();
   const b = await freePort();
   px = await startApiProxy((dir) => cfg(dir, a, b));
   // Both must have run the failing health check of chk/c1 before rows are compared.
-  for (const sock of [join(haDir, 'api.sock'), px.sock('api.sock')]) {
+  for (const sock of [ha!.sock('api.sock'), px.sock('api.sock')]) {
     for (let i = 0; i < 200 && !/\nchk,c1,([^,]*,){15}DOWN,/.test(await ask(sock, 'show stat')); i++) await new Promise((r) => setTimeout(r, 25));
   }
 }, 30_000);
 
 afterAll(async () => {
-  if (ha && ha.exitCode === null) {
-    ha.kill('SIGKILL');
-    await new Promise((r) => ha!.once('exit', r));
-  }
-  rmSync(haDir, { recursive: true, force: true });
+  await ha?.stop();
   await px?.stop();
 });
 
@@ -86,7 +57,7 @@ const SAME_VALUES = ['check_status', 'check_desc', 'check_rise', 'check_fall', '
 
 describe('show stat against HAProxy 2.6', () => {
   it('has the same header, rows, filled fields and identity values', async () => {
-    const theirs = parseCsv(await ask(join(haDir, 'api.sock'), 'show stat'));
+    const theirs = parseCsv(await ask(ha!.sock('api.sock'), 'show stat'));
     const ours = parseCsv(await ask(px.sock('api.sock'), 'show stat'));
     expect(ours.header).toEqual(theirs.header);
     expect(ours.rows.map((r) => `${r.get('pxname')}/${r.get('svname')}`)).toEqual(theirs.rows.map((r) => `${r.get('pxname')}/${r.get('svname')}`));
@@ -105,7 +76,7 @@ describe('show stat against HAProxy 2.6', () => {
 
   it('filters by proxy, type and server id like HAProxy', async () => {
     for (const q of ['show stat be 4 -1', 'show stat 3 2 -1', 'show stat -1 1 -1', 'show stat nope 1 -1']) {
-      const theirs = await ask(join(haDir, 'api.sock'), q);
+      const theirs = await ask(ha!.sock('api.sock'), q);
       const ours = await ask(px.sock('api.sock'), q);
       const names = (t: string) => t.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',').slice(0, 2).join('/'));
       expect({ q, rows: names(ours) }).toEqual({ q, rows: names(theirs) });
@@ -118,7 +89,7 @@ describe('show stat against HAProxy 2.6', () => {
         .split('\n')
         .filter((l) => l !== '' && !/\.(slim|lastchg|Uptime)/.test(l))
         .map((l) => l.replace(/:[^:]*$/, ''));
-    const theirs = key(await ask(join(haDir, 'api.sock'), 'show stat typed'));
+    const theirs = key(await ask(ha!.sock('api.sock'), 'show stat typed'));
     const ours = key(await ask(px.sock('api.sock'), 'show stat typed'));
     expect(ours).toEqual(theirs);
   });
@@ -127,7 +98,7 @@ describe('show stat against HAProxy 2.6', () => {
 describe('show servers state against HAProxy 2.6', () => {
   it('prints format version 1, the same header and the same columns', async () => {
     const strip = (t: string) => t.split('\n').map((l) => l.split(' ').filter((_, i) => i !== 9).join(' '));
-    const theirs = strip(await ask(join(haDir, 'api.sock'), 'show servers state'));
+    const theirs = strip(await ask(ha!.sock('api.sock'), 'show servers state'));
     const ours = strip(await ask(px.sock('api.sock'), 'show servers state'));
     expect(ours).toEqual(theirs);
   });
@@ -136,7 +107,7 @@ describe('show servers state against HAProxy 2.6', () => {
 describe('show info against HAProxy 2.6', () => {
   it('has the same field names in the same order', async () => {
     const names = (t: string) => t.split('\n').filter((l) => l !== '').map((l) => l.split(':')[0]);
-    const theirs = names(await ask(join(haDir, 'api.sock'), 'show info'));
+    const theirs = names(await ask(ha!.sock('api.sock'), 'show info'));
     const ours = names(await ask(px.sock('api.sock'), 'show info'));
     expect(ours).toEqual(theirs);
   });

@@ -16,6 +16,18 @@ export interface ApiProxy {
   stop(): Promise<void>;
 }
 
+/** The head of the API tests' configs: `global` with one stats socket, then `defaults` in `mode`. */
+export function apiConfigHead(sock: string, level: 'user' | 'operator' | 'admin', mode: 'tcp' | 'http'): string {
+  return `global
+    stats socket ${sock} level ${level}
+defaults
+    mode ${mode}
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`;
+}
+
 /** `cfg(dir)` returns the config text; `${dir}` holds the sockets. */
 export async function startApiProxy(cfg: (dir: string) => string): Promise<ApiProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'hapair-api-'));

@@ -2,7 +2,7 @@
 // same config lines run once by haproxy and once by hapair against identical capture peers;
 // the bytes both write on the wire must be equal (the ssl-hello time field is masked).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { agentCheckRuleset } from '../../src/checks/agent-check.ts';
 import { checkTargets, parseServerChecks } from '../../src/checks/check-params.ts';
 import { parseProxyChecks } from '../../src/checks/proxy-checks.ts';
 import { runTcpCheck } from '../../src/checks/tcpcheck-run.ts';
-import { closeAll, closedPort, lineScript, peer, type Peer } from './check-peers.ts';
+import { closedPort, endOracle, firstChecksDone, lineScript, peer, type Peer } from './check-peers.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 
@@ -105,18 +105,10 @@ beforeAll(async () => {
   }
   writeFileSync(path.join(dir, 'h.cfg'), cfg);
   haproxy = spawn(HAPROXY, ['-f', path.join(dir, 'h.cfg'), '-db'], { stdio: 'ignore' });
-  for (let i = 0; i < 500 && ![...hapPeers.values()].every((p) => p.closed.has(0)); i++) await new Promise((r) => setTimeout(r, 10));
+  await firstChecksDone(hapPeers.values());
 }, 20_000);
 
-afterAll(async () => {
-  if (haproxy && haproxy.exitCode === null) {
-    const exited = new Promise((r) => haproxy!.once('exit', r));
-    haproxy.kill('SIGKILL');
-    await exited;
-  }
-  await closeAll();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => endOracle(haproxy, dir));
 
 function configLines(lines: readonly string[]): ConfigLine[] {
   return lines.map((l, i) => ({ args: l.replace(/\\r\\n/g, '\r\n').split(' '), loc: { file: 'h.cfg', line: i + 1 } }));

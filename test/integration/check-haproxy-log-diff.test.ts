@@ -2,7 +2,7 @@
 // same misbehaving peers with `option log-health-checks`; the "Health check for server ..." and
 // "Agent check ..." lines must be equal but for the check duration.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import type { ConfigLine } from '../../src/config/model.ts';
 import { agentCheckRuleset } from '../../src/checks/agent-check.ts';
 import { parseProxyChecks } from '../../src/checks/proxy-checks.ts';
 import { runTcpCheck } from '../../src/checks/tcpcheck-run.ts';
-import { closeAll, closedPort, peer, type Peer } from './check-peers.ts';
+import { closedPort, endOracle, peer, type Peer } from './check-peers.ts';
 
 const HAPROXY = '/usr/sbin/haproxy';
 
@@ -82,15 +82,7 @@ beforeAll(async () => {
   for (let i = 0; i < 600 && !CASES.every((c) => lineFor(c.name)); i++) await new Promise((r) => setTimeout(r, 10));
 }, 20_000);
 
-afterAll(async () => {
-  if (haproxy && haproxy.exitCode === null) {
-    const exited = new Promise((r) => haproxy!.once('exit', r));
-    haproxy.kill('SIGKILL');
-    await exited;
-  }
-  await closeAll();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => endOracle(haproxy, dir));
 
 const maskDuration = (l: string): string => l.replace(/check duration: \d+ms/, 'check duration: Nms');
 

@@ -1,8 +1,11 @@
 // Test peers for the health-check integration tests: small loopback servers that answer like a
 // protocol (or misbehave), and helpers to run one check against them. Everything they open is
 // closed by `closeAll()` (call it in afterEach).
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import type { CheckTarget } from '../../src/checks/check.ts';
+import { killChild } from '../support/process.ts';
 
 const open: { close(): Promise<void> }[] = [];
 
@@ -102,4 +105,17 @@ export function track(c: { close(): Promise<void> }): void {
 export async function closeAll(): Promise<void> {
   const all = open.splice(0);
   await Promise.all(all.map((c) => c.close().catch(() => {})));
+}
+
+/** Wait (bounded, 500 x 10 ms) until each peer saw its first check connection close. */
+export async function firstChecksDone(peers: Iterable<Peer>): Promise<void> {
+  const all = [...peers];
+  for (let i = 0; i < 500 && !all.every((p) => p.closed.has(0)); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** End of a differential check test: kill the haproxy oracle, close every peer, remove `dir`. */
+export async function endOracle(haproxy: ChildProcess | undefined, dir: string): Promise<void> {
+  if (haproxy) await killChild(haproxy);
+  await closeAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -3,12 +3,9 @@
 // server in maintenance (`disabled`) gets no traffic; the backup serves while no active is up.
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/config.ts';
-import { formatDiagnostic } from '../../src/config/diagnostics.ts';
-import { Runtime } from '../../src/proxy/runtime.ts';
+import type { Runtime } from '../../src/proxy/runtime.ts';
+import { startLoggedRuntime } from './check-wiring-runtime.ts';
 import { exchange, freePort, nameServer, TestServer, waitFor } from './proxy-harness.ts';
 
 let rt: Runtime | undefined;
@@ -25,16 +22,7 @@ afterEach(async () => {
 });
 
 async function start(text: string, lines: string[]): Promise<Runtime> {
-  const parsed = parseConfigText(text, 'obs.cfg', { env: {} });
-  expect(parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(JSON.parse(chunk.toString()).msg as string);
-      cb();
-    },
-  });
-  rt = new Runtime(parsed.config!, { logger: pino({ level: 'info' }, sink) });
-  await rt.start();
+  rt = await startLoggedRuntime(text, 'obs.cfg', lines);
   return rt;
 }
 

@@ -168,7 +168,7 @@ describe('connect, retries, redispatch', () => {
 });
 
 describe('server addresses', () => {
-  it('resolves hostnames at start and puts unresolvable servers in maintenance with a log line', async () => {
+  it('resolves hostnames at start and puts unresolvable `init-addr libc,none` servers in maintenance with a log line', async () => {
     const good = await named('good');
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
@@ -178,7 +178,7 @@ describe('server addresses', () => {
           proxySpec({
             name: 'dns',
             binds: [tcpBind(0)],
-            servers: [serverSpec('ghost', good.port, { host: 'unresolvable.example' }), serverSpec('good', good.port, { host: 'localhost' })],
+            servers: [serverSpec('ghost', good.port, { host: 'unresolvable.example', params: { 'init-addr': ['libc,none'] } }), serverSpec('good', good.port, { host: 'localhost' })],
           }),
         ]),
         {
@@ -191,7 +191,7 @@ describe('server addresses', () => {
     const be = px.runtime.backends.get('dns')!;
     expect(be.servers[0].admin.maint).toBe(true);
     expect(be.servers[1].host).toBe('127.0.0.1');
-    expect(lines.some((l) => l.includes('dns/ghost is going DOWN for maintenance'))).toBe(true);
+    expect(lines.some((l) => l.includes("dns/ghost: could not resolve address 'unresolvable.example', disabling server."))).toBe(true);
     for (let i = 0; i < 3; i++) expect((await exchange(px.port(), '', { end: false })).toString()).toBe('good');
   });
 

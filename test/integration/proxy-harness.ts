@@ -126,8 +126,8 @@ export class TestServer {
   accepted = 0;
   port = 0;
 
-  constructor(handler: (socket: net.Socket, self: TestServer) => void) {
-    this.server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  constructor(handler: (socket: net.Socket, self: TestServer) => void, opts: net.ServerOpts = { allowHalfOpen: true }) {
+    this.server = net.createServer(opts, (socket) => {
       this.accepted++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

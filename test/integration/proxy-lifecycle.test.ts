@@ -90,11 +90,12 @@ describe('routing', () => {
     expect(await refused(off)).toBe(true);
   });
 
-  it('refuses to start what it cannot serve (mode http) with a ConfigError', async () => {
-    const spec = { ...proxySpec({ name: 'web', binds: [tcpBind(0)] }), mode: 'http' as const };
+  it('refuses to start what it cannot serve (balance rdp-cookie) with a ConfigError', async () => {
+    const base = proxySpec({ name: 'rdp', binds: [tcpBind(0)] });
+    const spec = { ...base, balance: { ...base.balance, algorithm: 'rdp-cookie' as const } };
     const rt = new Runtime(configOf([spec]));
     await expect(rt.start()).rejects.toBeInstanceOf(ConfigError);
-    await expect(new Runtime(configOf([spec])).start()).rejects.toThrow("test.cfg:1: listen 'web': 'mode http' is not supported yet");
+    await expect(new Runtime(configOf([spec])).start()).rejects.toThrow("test.cfg:1: listen 'rdp': 'balance rdp-cookie' is not supported yet");
   });
 });
 

@@ -206,16 +206,7 @@ describe('VipManager (netns)', () => {
 
 
   it('adds, lists and releases the VIP; a second release is quiet; the peer probe follows', async () => {
-    const errors: string[] = [];
-    const log = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          errors.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { log, lines: errors } = warnings();
     const a = new VipManager([VIP], inNs(NS.a), log, ['ip', 'netns', 'exec', NS.a]);
     const b = new VipManager([VIP], inNs(NS.b), log, ['ip', 'netns', 'exec', NS.b]);
 

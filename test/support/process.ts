@@ -73,3 +73,11 @@ export async function waitFor(cond: () => boolean, ms = 10_000, what = 'conditio
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** SIGKILL `child` and wait for it to exit; nothing if it already ended. */
+export async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

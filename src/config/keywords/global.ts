@@ -18,6 +18,7 @@ const SUPPORTED: readonly KeywordEntry[] = [
   supported('log-send-hostname', 'hostname field in syslog headers'),
   supported('server-state-file', 'server state file path'),
   supported('server-state-base', 'server state files directory'),
+  supported('ssl-server-verify', "default 'verify' of servers using TLS: none or required (default)"),
 ];
 
 const SECURITY = 'process management';
@@ -46,7 +47,7 @@ const PLANNED_NAMES: ReadonlyArray<readonly [string, string]> = [
   ['ssl-default-bind-ciphersuites', TLS], ['ssl-default-bind-curves', TLS], ['ssl-default-bind-options', TLS],
   ['ssl-default-server-ciphers', TLS], ['ssl-default-server-ciphersuites', TLS],
   ['ssl-default-server-options', TLS], ['ssl-dh-param-file', TLS], ['ssl-engine', TLS], ['ssl-mode-async', TLS],
-  ['ssl-propquery', TLS], ['ssl-provider', TLS], ['ssl-provider-path', TLS], ['ssl-server-verify', TLS],
+  ['ssl-propquery', TLS], ['ssl-provider', TLS], ['ssl-provider-path', TLS],
   ['ssl-skip-self-issued-ca', TLS], ['ssl-load-extra-files', TLS], ['ssl-load-extra-del-ext', TLS],
   ['maxsslconn', TLS], ['maxsslrate', TLS],
   ['lua-load', EXTERNAL], ['lua-load-per-thread', EXTERNAL], ['lua-prepend-path', EXTERNAL],

@@ -14,7 +14,7 @@ export const SECTIONS: readonly KeywordEntry[] = [
   supported('listen', 'listen NAME [from DEFAULTS]'),
   planned('keepalive', "hapair's VIP election section"),
   planned('peers', 'stick-table replication'),
-  planned('userlist', 'HTTP authentication'),
+  supported('userlist', 'HTTP authentication: user NAME password $5$/$6$-HASH | insecure-password PW [groups G,...]; group NAME [users U,...]'),
   planned('resolvers', 'runtime DNS resolution'),
   planned('mailers', 'e-mail alerts'),
   planned('program', 'master-worker programs'),
@@ -28,4 +28,4 @@ export const SECTIONS: readonly KeywordEntry[] = [
 export const SECTION_INDEX = indexByName(SECTIONS);
 
 /** The sections this issue models itself (global, defaults and the three proxy kinds). */
-export const BUILTIN_SECTIONS: ReadonlySet<string> = new Set(['global', 'defaults', 'frontend', 'backend', 'listen']);
+export const BUILTIN_SECTIONS: ReadonlySet<string> = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist']);

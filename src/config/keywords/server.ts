@@ -103,7 +103,7 @@ export const SERVER_KEYWORDS: readonly ServerKeywordEntry[] = [
   planned('no-send-proxy-v2-ssl-cn', 0, PROXY_PROTO),
   planned('proxy-v2-options', 1, PROXY_PROTO),
   // DNS.
-  planned('init-addr', 1, DNS),
+  supported('init-addr', 1, 'address at start: last, libc, none, an IP, in order (default last,libc)'),
   planned('resolvers', 1, DNS),
   planned('resolve-prefer', 1, DNS),
   planned('resolve-opts', 1, DNS),

@@ -1,0 +1,130 @@
+// One ACL expression `CRITERION [flags] [operator] VALUE...` (acl.c parse_acl_expr): the
+// criterion is an ACL keyword (`path_beg` = fetch `path` + match `beg`) or any sample fetch with
+// converters; flags `-i -f -m -n -M -u --`; integer operators `eq ge gt le lt`. Error texts are
+// HAProxy 2.6's.
+import { compilePatterns, MATCH_METHODS, methodAccepts, type MatchMethod } from './matchers.ts';
+import { readPatternFile } from './pattern-file.ts';
+import type { FetchContext } from './fetches.ts';
+import type { SampleTxn } from './sample.ts';
+import { compileSampleExpr, splitCall } from './sample-expr.ts';
+
+/** A compiled ACL expression: true when some value of the sample matches some pattern. */
+export interface AclExpr {
+  test(txn: SampleTxn): boolean;
+  readonly mayChange: boolean;
+}
+
+export interface AclParseContext extends FetchContext {
+  /** Non-fatal findings (HAProxy's "no pattern to match against" warning). */
+  warn(message: string): void;
+}
+
+const FAMILIES: Readonly<Record<string, string>> = { path: 'path', url: 'url', base: 'base', hdr: 'hdr', cook: 'cook', urlp: 'url_param', shdr: 'shdr', scook: 'scook' };
+const SUFFIXES: readonly MatchMethod[] = ['beg', 'dir', 'dom', 'end', 'len', 'reg', 'sub'];
+
+/** HAProxy's ACL keywords (http_acl.c): `path_beg` → fetch path, match beg; bare ones keep the fetch's default. */
+interface AclKeyword {
+  readonly fetch: string;
+  readonly method: MatchMethod | undefined;
+}
+
+function aclKeywords(): Map<string, AclKeyword> {
+  const map = new Map<string, AclKeyword>();
+  for (const [kw, fetch] of Object.entries(FAMILIES)) {
+    map.set(kw, { fetch, method: undefined });
+    for (const m of SUFFIXES) map.set(`${kw}_${m}`, { fetch, method: m });
+  }
+  for (const kw of ['method', 'req.ver', 'req_ver', 'res.ver', 'http_auth']) map.set(kw, { fetch: kw, method: undefined });
+  return map;
+}
+
+export const ACL_KEYWORDS: ReadonlyMap<string, AclKeyword> = aclKeywords();
+
+type Op = 'eq' | 'ge' | 'gt' | 'le' | 'lt';
+const OPS: ReadonlySet<string> = new Set(['eq', 'ge', 'gt', 'le', 'lt']);
+
+/** acl.c: `ge 5` → `5:`, `lt 5` → `:4` ... for integer matches; ranges pass as written. */
+function applyOperator(op: Op, arg: string): string | { error: string } {
+  if (op === 'eq' || arg.includes(':') || arg.includes('-')) return arg;
+  if (!/^\d+$/.test(arg)) return { error: `'${arg}' is neither a number nor a supported operator` };
+  const n = Number(arg);
+  if (op === 'gt') return `${n + 1}:`;
+  if (op === 'ge') return `${n}:`;
+  if (op === 'lt') return `:${n - 1}`;
+  return `:${n}`;
+}
+
+interface Flags {
+  method: MatchMethod | undefined;
+  icase: boolean;
+  patterns: string[];
+}
+
+/** Flags before the patterns; returns the index of the first pattern or an error. */
+function readFlags(words: readonly string[], f: Flags, expr: { kw: string; type: string }): number | string {
+  let i = 0;
+  let loaded = false;
+  for (; i < words.length && words[i].startsWith('-'); i++) {
+    const w = words[i];
+    if (w === '-i') f.icase = true;
+    else if (w === '-n') continue;
+    else if (w === '-u') {
+      if (!/^-?\d+$/.test(words[i + 1] ?? '')) return 'the argument of -u must be an integer';
+      i++;
+    } else if (w === '-f') {
+      const file = readPatternFile(words[i + 1] ?? '');
+      if (!file.ok) return file.error;
+      f.patterns.push(...file.patterns);
+      loaded = true;
+      i++;
+    } else if (w === '-m') {
+      if (loaded) return "'-m' must only be specified before patterns and files in parsing ACL expression";
+      const m = words[i + 1] ?? '';
+      if (!(MATCH_METHODS as readonly string[]).includes(m)) return `unknown matching method '${m}' when parsing ACL expression`;
+      if (!methodAccepts(m as MatchMethod, expr.type as never)) return `matching method '${m}' cannot be used with fetch keyword '${expr.kw}'`;
+      f.method = m as MatchMethod;
+      i++;
+    } else if (w === '-M') return "'-M' (pattern files loaded as maps) is not supported yet";
+    else if (w === '--') return i + 1;
+    else return `'${w}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'`;
+  }
+  return i;
+}
+
+/** Parse `words` = [criterion, flags..., values...]; a string result is the error text. */
+export function parseAclExpr(words: readonly string[], ctx: AclParseContext): AclExpr | string {
+  const criterion = words[0] ?? '';
+  const call = splitCall(criterion, 0);
+  const kwName = typeof call === 'string' ? criterion : call.name;
+  const aclkw = ACL_KEYWORDS.get(kwName);
+  const compiled = compileSampleExpr(criterion, ctx, aclkw ? () => aclkw.fetch : undefined, aclkw ? `ACL keyword '${kwName}' : ` : '');
+  if (!compiled.ok) return aclkw ? compiled.error : `${compiled.error} in ACL expression '${criterion}'`;
+  const expr = compiled.expr;
+  const hasConverter = typeof call !== 'string' && call.end < criterion.length;
+  const f: Flags = { method: !hasConverter ? aclkw?.method : undefined, icase: false, patterns: [] };
+  const rest = words.slice(1);
+  if (expr.type !== 'bool' && rest.length === 0) {
+    ctx.warn(`parsing acl keyword '${kwName}' :\n  no pattern to match against were provided, so this ACL will never match.\n` +
+      "  If this is what you intended, please add '--' to get rid of this warning.\n" +
+      "  If you intended to match only for existence, please use '-m found'.\n" +
+      "  If you wanted to force an int to match as a bool, please use '-m bool'.");
+  }
+  const first = readFlags(rest, f, { kw: kwName, type: expr.type });
+  if (typeof first === 'string') return first;
+  const method = f.method ?? expr.type;
+  let op: Op = 'eq';
+  for (const w of rest.slice(first)) {
+    if ((method === 'int' || method === 'len') && OPS.has(w)) {
+      op = w as Op;
+      continue;
+    }
+    const p = method === 'int' || method === 'len' ? applyOperator(op, w) : w;
+    if (typeof p !== 'string') return p.error;
+    f.patterns.push(p);
+  }
+  const found = compilePatterns(method, f.patterns, f.icase);
+  if (!found.ok) return found.error;
+  const find = found.find;
+  const visit = (v: string | number | boolean): boolean => find(v) >= 0;
+  return { test: (txn) => expr.each(txn, visit), mayChange: expr.mayChange };
+}

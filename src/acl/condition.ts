@@ -1,0 +1,147 @@
+// Named ACLs of a proxy and `if|unless` conditions (acl.c parse_acl, parse_acl_cond,
+// build_acl_cond): lines with the same ACL name are ORed; a condition is `||`/`or`-separated
+// suites of ANDed terms, each a named ACL, a predefined one (TRUE, HTTP, METH_GET ...) or an
+// anonymous `{ CRITERION VALUES }`, optionally negated with `!`.
+import type { Condition } from './acl.ts';
+import { parseAclExpr, type AclExpr, type AclParseContext } from './acl-expr.ts';
+import type { SampleTxn } from './sample.ts';
+
+/** A named ACL: its expressions, ORed. */
+export interface NamedAcl {
+  readonly name: string;
+  readonly exprs: AclExpr[];
+  mayChange: boolean;
+}
+
+/** The ACLs declared so far in one proxy (HAProxy looks names up at the point of use). */
+export type AclScope = Map<string, NamedAcl>;
+
+/** HAProxy 2.6 acl.c default_acl_list. */
+export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
+  TRUE: ['always_true'],
+  FALSE: ['always_false'],
+  LOCALHOST: ['src', '127.0.0.1/8', '::1'],
+  HTTP: ['req.proto_http'],
+  'HTTP_1.0': ['req.ver', '1.0'],
+  'HTTP_1.1': ['req.ver', '1.1'],
+  'HTTP_2.0': ['req.ver', '2.0'],
+  METH_CONNECT: ['method', 'CONNECT'],
+  METH_DELETE: ['method', 'DELETE'],
+  METH_GET: ['method', 'GET', 'HEAD'],
+  METH_HEAD: ['method', 'HEAD'],
+  METH_OPTIONS: ['method', 'OPTIONS'],
+  METH_POST: ['method', 'POST'],
+  METH_PUT: ['method', 'PUT'],
+  METH_TRACE: ['method', 'TRACE'],
+  HTTP_URL_ABS: ['url_reg', '^[^/:]*://'],
+  HTTP_URL_SLASH: ['url_beg', '/'],
+  HTTP_URL_STAR: ['url', '*'],
+  HTTP_CONTENT: ['req.hdr_val(content-length)', 'gt', '0'],
+  RDP_COOKIE: ['req.rdp_cookie_cnt', 'gt', '0'],
+  REQ_CONTENT: ['req.len', 'gt', '0'],
+  WAIT_END: ['wait_end'],
+};
+
+const ACL_NAME = /^[A-Za-z0-9._:-]+$/;
+
+/** The first character HAProxy's invalid_char() refuses in an ACL name, if any. */
+export function invalidAclNameChar(name: string): string | undefined {
+  for (const c of name) if (!ACL_NAME.test(c)) return c;
+  return undefined;
+}
+
+function orExprs(acl: NamedAcl): (txn: SampleTxn) => boolean {
+  const exprs = acl.exprs;
+  return (txn) => {
+    for (let i = 0; i < exprs.length; i++) if (exprs[i].test(txn)) return true;
+    return false;
+  };
+}
+
+/** `acl NAME CRITERION ...`: adds an expression to `scope` (a new ACL or ORed to an existing one). */
+export function declareAcl(scope: AclScope, name: string, words: readonly string[], ctx: AclParseContext): string | undefined {
+  const expr = parseAclExpr(words, ctx);
+  if (typeof expr === 'string') return expr;
+  let acl = scope.get(name);
+  if (!acl) scope.set(name, (acl = { name, exprs: [], mayChange: false }));
+  acl.exprs.push(expr);
+  acl.mayChange ||= expr.mayChange;
+  return undefined;
+}
+
+interface Term {
+  readonly test: (txn: SampleTxn) => boolean;
+  readonly neg: boolean;
+}
+
+function predefined(scope: AclScope, word: string, ctx: AclParseContext): NamedAcl | string {
+  const words = PREDEFINED_ACLS[word];
+  if (!words) return `no such ACL : '${word}'`;
+  const err = declareAcl(scope, word, words, ctx);
+  return err ?? scope.get(word)!;
+}
+
+/** Parse the words after `if`/`unless` into suites of terms. */
+function parseSuites(words: readonly string[], scope: AclScope, ctx: AclParseContext): { suites: Term[][]; mayChange: boolean } | string {
+  const suites: Term[][] = [];
+  let suite: Term[] | undefined;
+  let neg = false;
+  let mayChange = false;
+  for (let i = 0; i < words.length; i++) {
+    let w = words[i];
+    while (w.startsWith('!')) {
+      neg = !neg;
+      w = w.slice(1);
+    }
+    if (w === '') continue;
+    if (w.toLowerCase() === 'or' || w === '||') {
+      suite = undefined;
+      neg = false;
+      continue;
+    }
+    let test: (txn: SampleTxn) => boolean;
+    if (w === '{') {
+      const close = words.indexOf('}', i + 1);
+      if (close < 0) return "missing closing '}' in condition";
+      const expr = parseAclExpr(words.slice(i + 1, close), ctx);
+      if (typeof expr === 'string') return expr;
+      test = (txn) => expr.test(txn);
+      mayChange ||= expr.mayChange;
+      i = close;
+    } else {
+      const acl = scope.get(w) ?? predefined(scope, w, ctx);
+      if (typeof acl === 'string') return acl;
+      test = orExprs(acl);
+      mayChange ||= acl.mayChange;
+    }
+    if (!suite) suites.push((suite = []));
+    suite.push({ test, neg });
+    neg = false;
+  }
+  return { suites, mayChange };
+}
+
+/** Compile `if|unless WORDS`; `words[0]` must be the polarity. A string result is the error text. */
+export function compileCondition(words: readonly string[], scope: AclScope, ctx: AclParseContext): Condition | string {
+  const pol = words[0];
+  if (pol !== 'if' && pol !== 'unless') return "conditions must start with either 'if' or 'unless'";
+  const parsed = parseSuites(words.slice(1), scope, ctx);
+  if (typeof parsed === 'string') return parsed;
+  const suites = parsed.suites;
+  const unless = pol === 'unless';
+  const test = (txn: SampleTxn): boolean => {
+    let res = false;
+    for (let s = 0; s < suites.length && !res; s++) {
+      const terms = suites[s];
+      res = true;
+      for (let t = 0; t < terms.length; t++) {
+        if (terms[t].test(txn) === terms[t].neg) {
+          res = false;
+          break;
+        }
+      }
+    }
+    return res !== unless;
+  };
+  return { test, mayChange: parsed.mayChange, text: words.join(' ') };
+}

@@ -1,0 +1,202 @@
+// Sample fetches (configuration.txt 7.3): each visits the values it finds in a transaction, in
+// order, and stops when the visitor returns true. In an ACL every value is tried; a sample
+// expression outside ACLs keeps the first or the last value, as HAProxy's fetch does.
+import { countHeaderValues, eachCookie, eachHeaderValue, eachUrlParam, headerValues, pathOf, pickOccurrence, queryOf } from './http-values.ts';
+import { parseIpv4, parseIpv6 } from './ip.ts';
+import { toInt, type SampleType } from './matchers.ts';
+import type { HeaderFields, SampleTxn, SampleValue } from './sample.ts';
+import { checkBasicAuth, type Userlist } from './userlist.ts';
+
+export type ValueVisit = (v: SampleValue) => boolean;
+
+/** Arguments of one fetch call, checked at config load. */
+export interface FetchArgs {
+  /** Header, cookie or parameter name (undefined: every one). */
+  readonly name: string | undefined;
+  /** Occurrence (1 first, -1 last, 0 all). */
+  readonly occ: number;
+  /** url_param delimiter. */
+  readonly delim: string;
+  readonly userlist: Userlist | undefined;
+}
+
+export interface FetchContext {
+  /** The userlist `name` for `keyword`'s argument (may be filled later); undefined when unknown. */
+  userlist(name: string, keyword: string): Userlist | undefined;
+}
+
+export interface FetchDef {
+  readonly type: SampleType;
+  /** Argument count accepted (HAProxy ARG1/ARG2 masks). */
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  /** The value kept outside ACLs when several exist. */
+  readonly single: 'first' | 'last';
+  /** Reads data that can still grow (tcp-request content under inspect-delay). */
+  readonly mayChange?: boolean;
+  readonly each: (txn: SampleTxn, a: FetchArgs, visit: ValueVisit) => boolean;
+  /** The second argument is an occurrence number (hdr-like) instead of a delimiter. */
+  readonly occArg?: boolean;
+  readonly userlistArg?: boolean;
+}
+
+/** Final-data flag for `wait_end`: set by runTcpContentRules while it evaluates (true elsewhere). */
+export const inspect = { final: true };
+
+function one(v: SampleValue | undefined, visit: ValueVisit): boolean {
+  return v !== undefined && visit(v);
+}
+
+const l4 = (type: SampleType, get: (t: SampleTxn) => SampleValue | undefined): FetchDef =>
+  ({ type, minArgs: 0, maxArgs: 0, single: 'first', each: (t, _a, visit) => one(get(t), visit) });
+
+const reqStr = (get: (uri: string, t: SampleTxn) => string | undefined): FetchDef =>
+  ({ type: 'str', minArgs: 0, maxArgs: 0, single: 'first', each: (t, _a, visit) => t.req !== undefined && one(get(t.req.uri, t), visit) });
+
+type Side = (t: SampleTxn) => HeaderFields | undefined;
+const reqHeaders: Side = (t) => t.req?.headers;
+const resHeaders: Side = (t) => t.res?.headers;
+
+/** hdr / fhdr family: every value, or only occurrence `occ`. */
+function headerFetch(side: Side, full: boolean, type: SampleType, conv?: (s: string) => SampleValue | undefined): FetchDef {
+  return {
+    type, minArgs: 0, maxArgs: 2, single: 'last', occArg: true,
+    each: (t, a, visit) => {
+      const h = side(t);
+      if (h === undefined) return false;
+      if (a.occ !== 0) {
+        const v = pickOccurrence(headerValues(h, a.name, full), a.occ);
+        return v !== undefined && one(conv ? conv(v) : v, visit);
+      }
+      if (!conv) return eachHeaderValue(h, a.name, full, visit);
+      return eachHeaderValue(h, a.name, full, (s) => one(conv(s), visit));
+    },
+  };
+}
+
+function headerCount(side: Side, full: boolean): FetchDef {
+  return { type: 'int', minArgs: 0, maxArgs: 1, single: 'first', each: (t, a, visit) => {
+    const h = side(t);
+    return h !== undefined && visit(countHeaderValues(h, a.name, full));
+  } };
+}
+
+function cookieFetch(side: Side, header: string, type: SampleType): FetchDef {
+  return { type, minArgs: 0, maxArgs: 1, single: 'last', each: (t, a, visit) => {
+    const h = side(t);
+    if (h === undefined) return false;
+    return type === 'int' ? eachCookie(h, header, a.name, (s) => visit(toInt(s))) : eachCookie(h, header, a.name, visit);
+  } };
+}
+
+function cookieCount(side: Side, header: string): FetchDef {
+  return { type: 'int', minArgs: 0, maxArgs: 1, single: 'first', each: (t, a, visit) => {
+    const h = side(t);
+    if (h === undefined) return false;
+    let n = 0;
+    eachCookie(h, header, a.name, () => (n++, false));
+    return visit(n);
+  } };
+}
+
+function urlParam(type: SampleType): FetchDef {
+  return { type, minArgs: 0, maxArgs: 2, single: 'first', each: (t, a, visit) => {
+    if (t.req === undefined) return false;
+    return type === 'int' ? eachUrlParam(t.req.uri, a.name, a.delim, (s) => visit(toInt(s))) : eachUrlParam(t.req.uri, a.name, a.delim, visit);
+  } };
+}
+
+function ipOrUndefined(s: string): string | undefined {
+  return parseIpv4(s) >= 0 || parseIpv6(s) !== undefined ? s : undefined;
+}
+
+/** `base`: the first Host value followed by the path (configuration.txt 7.3.6 "base"). */
+function baseOf(uri: string, t: SampleTxn): string | undefined {
+  const path = pathOf(uri);
+  if (path === undefined) return undefined;
+  let host: string | undefined;
+  eachHeaderValue(t.req!.headers, 'host', false, (v) => ((host = v), true));
+  return host === undefined ? path : host + path;
+}
+
+const versionOf = (v: string | undefined): string | undefined => (v === undefined ? undefined : v.startsWith('HTTP/') ? v.slice(5) : v);
+
+const cookieReq = cookieFetch(reqHeaders, 'cookie', 'str');
+const cookieRes = cookieFetch(resHeaders, 'set-cookie', 'str');
+const hdrReq = headerFetch(reqHeaders, false, 'str');
+const hdrRes = headerFetch(resHeaders, false, 'str');
+
+/** Every fetch by name (aliases share a definition). */
+export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>([
+  ['src', l4('ip', (t) => t.src)],
+  ['src_port', l4('int', (t) => t.srcPort)],
+  ['dst', l4('ip', (t) => t.dst)],
+  ['dst_port', l4('int', (t) => t.dstPort)],
+  ['ssl_fc', l4('bool', (t) => t.sslFc)],
+  ['ssl_fc_sni', l4('str', (t) => t.sslFcSni)],
+  ['always_true', l4('bool', () => true)],
+  ['always_false', l4('bool', () => false)],
+  ['req.len', { ...l4('int', (t) => t.reqData?.length ?? 0), mayChange: true }],
+  ['req_len', { ...l4('int', (t) => t.reqData?.length ?? 0), mayChange: true }],
+  ['wait_end', { ...l4('bool', () => inspect.final || undefined), mayChange: true }],
+  ['req.proto_http', l4('bool', (t) => t.req !== undefined)],
+  // The method as parsed, even after `set-method` (src/http/rules/header-actions.ts PARSED_METHOD).
+  ['method', reqStr((_u, t) => (t.vars?.get('\0method') as string | undefined) ?? t.req!.method)],
+  ['path', reqStr(pathOf)],
+  ['url', reqStr((u) => u)],
+  ['query', reqStr(queryOf)],
+  ['base', reqStr(baseOf)],
+  ['req.ver', reqStr((_u, t) => versionOf(t.req!.version))],
+  ['req_ver', reqStr((_u, t) => versionOf(t.req!.version))],
+  ['hdr', hdrReq],
+  ['req.hdr', hdrReq],
+  ['req.fhdr', headerFetch(reqHeaders, true, 'str')],
+  ['hdr_cnt', headerCount(reqHeaders, false)],
+  ['req.hdr_cnt', headerCount(reqHeaders, false)],
+  ['req.fhdr_cnt', headerCount(reqHeaders, true)],
+  ['hdr_ip', headerFetch(reqHeaders, false, 'ip', ipOrUndefined)],
+  ['req.hdr_ip', headerFetch(reqHeaders, false, 'ip', ipOrUndefined)],
+  ['hdr_val', headerFetch(reqHeaders, false, 'int', toInt)],
+  ['req.hdr_val', headerFetch(reqHeaders, false, 'int', toInt)],
+  ['url_param', urlParam('str')],
+  ['urlp', urlParam('str')],
+  ['urlp_val', urlParam('int')],
+  ['cook', cookieReq],
+  ['req.cook', cookieReq],
+  ['cook_cnt', cookieCount(reqHeaders, 'cookie')],
+  ['req.cook_cnt', cookieCount(reqHeaders, 'cookie')],
+  ['cook_val', cookieFetch(reqHeaders, 'cookie', 'int')],
+  ['req.cook_val', cookieFetch(reqHeaders, 'cookie', 'int')],
+  ['http_auth', { type: 'bool', minArgs: 1, maxArgs: 1, single: 'first', userlistArg: true,
+    each: (t, a, visit) => t.req !== undefined && visit(checkBasicAuth(t.req.headers, a.userlist!)) }],
+  ['status', l4('int', (t) => t.res?.status)],
+  ['res.ver', l4('str', (t) => versionOf(t.res?.version))],
+  ['shdr', hdrRes],
+  ['res.hdr', hdrRes],
+  ['res.fhdr', headerFetch(resHeaders, true, 'str')],
+  ['shdr_cnt', headerCount(resHeaders, false)],
+  ['res.hdr_cnt', headerCount(resHeaders, false)],
+  ['res.fhdr_cnt', headerCount(resHeaders, true)],
+  ['shdr_ip', headerFetch(resHeaders, false, 'ip', ipOrUndefined)],
+  ['res.hdr_ip', headerFetch(resHeaders, false, 'ip', ipOrUndefined)],
+  ['shdr_val', headerFetch(resHeaders, false, 'int', toInt)],
+  ['res.hdr_val', headerFetch(resHeaders, false, 'int', toInt)],
+  ['scook', cookieRes],
+  ['res.cook', cookieRes],
+  ['var', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (t, a, visit) => one(t.vars?.get(a.name!), visit) }],
+  // Constants (configuration.txt 7.3.2 "str", "int", "bool"), e.g. `set-var(txn.x) str(on)`.
+  ['str', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (_t, a, visit) => visit(a.name ?? '') }],
+  ['int', { type: 'int', minArgs: 1, maxArgs: 1, single: 'first', each: (_t, a, visit) => visit(toInt(a.name ?? '0')) }],
+  ['bool', { type: 'bool', minArgs: 1, maxArgs: 1, single: 'first', each: (_t, a, visit) => visit(toInt(a.name ?? '0') !== 0) }],
+]);
+
+/** Fetches HAProxy 2.6 has that hapair does not serve: refused with "not supported yet". */
+export const UNSUPPORTED_FETCHES: ReadonlySet<string> = new Set([
+  'req.rdp_cookie', 'req.rdp_cookie_cnt', 'rdp_cookie', 'rdp_cookie_cnt', 'req.payload', 'req.payload_lv', 'req.ssl_sni',
+  'req_ssl_sni', 'req.ssl_hello_type', 'req.ssl_ver', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
+  'res.body', 'http_auth_group', 'http_auth_pass', 'http_auth_type', 'http_auth_user', 'sc_http_req_rate', 'src_conn_cur',
+  'src_http_req_rate', 'ssl_c_used', 'ssl_fc_alpn', 'ssl_fc_protocol', 'ssl_c_verify', 'ssl_c_s_dn', 'ssl_fc_cipher',
+  'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'nbsrv', 'srv_is_up', 'table_cnt', 'url32',
+  'base32', 'base32+src', 'url_ip', 'url_port', 'req.cook_names', 'req.hdrs', 'req.hdr_names', 'res.hdrs', 'req.proto',
+  'var_fmt', 'env', 'date', 'rand', 'ipv4', 'ipv6', 'meth', 'bin',
+]);

@@ -1,0 +1,74 @@
+// The access-log record of one HTTP transaction (HAProxy httplog fields, configuration.txt
+// 8.2.3), read when the response ends: after the server slot is released, while the client
+// connection still counts (src/http_ana.c, src/log.c sess_build_logline).
+import type { TcpLogRecord } from '../log/record.ts';
+import { terminationState } from '../tcp/termination.ts';
+import type { HttpSession } from './http-session.ts';
+
+export function httpLogRecord(s: HttpSession): TcpLogRecord {
+  const server = s.server;
+  const end = s.elapsed();
+  const tReq = s.tRequest >= 0 ? s.tRequest : end;
+  // HAProxy's timers, each relative to the previous step; -1 for a step never reached.
+  const TR = s.tHead >= 0 && s.tRequest >= 0 ? s.tHead - s.tRequest : -1;
+  const Tw = s.tQueue >= 0 && s.tHead >= 0 ? s.tQueue - s.tHead : -1;
+  const Tc = s.tConnect >= 0 && s.tQueue >= 0 ? s.tConnect - s.tQueue : -1;
+  const Tr = s.tResponse >= 0 && s.tConnect >= 0 ? s.tResponse - s.tConnect : -1;
+  const req = s.req;
+  const Ti = s.tRequest >= 0 ? s.tRequest - s.tIdleStart : end - s.tIdleStart;
+  const rec: TcpLogRecord = {
+    clientIp: s.src,
+    clientPort: s.srcPort,
+    acceptDate: s.acceptDate,
+    frontend: s.frontend.name,
+    // Before switching, HAProxy's stream backend is the frontend itself (`fe fe/<NOSRV>`).
+    backend: s.backend?.name ?? s.frontend.name,
+    server: server?.name ?? (s.appletName !== '' ? `<${s.appletName}>` : '<NOSRV>'),
+    Tw,
+    Tc,
+    Tt: Ti + end - tReq,
+    bytesRead: s.bytesOut,
+    bytesUploaded: s.bytesIn,
+    termination: terminationState(s.cause, s.cause === '-' ? '-' : s.phase),
+    actconn: s.host.actconn,
+    feconn: s.frontend.feconn,
+    beconn: s.backend?.counters.scur ?? 0,
+    srvconn: server?.served ?? 0,
+    retries: s.retries,
+    redispatched: s.redispatched,
+    srvQueue: s.srvQueuePos,
+    backendQueue: s.backendQueuePos,
+    http: {
+      requestDate: s.requestDate || s.acceptDate,
+      TR,
+      Ti,
+      Th: 0,
+      Tr,
+      Ta: end - tReq,
+      status: s.status,
+      requestLine: s.requestLine === '' || req.method === '' ? '<BADREQ>' : s.requestLine,
+      method: req.method,
+      uri: req.uri,
+      version: req.version,
+      capturedRequestCookie: '-',
+      capturedResponseCookie: '-',
+      cookieFlags: s.cookieFlags,
+    },
+  };
+  const caps = s.frontend.spec.rules;
+  if (caps !== undefined && (caps.captureRequest.length > 0 || caps.captureResponse.length > 0)) {
+    const http = rec.http!;
+    http.capturedRequestHeaders = caps.captureRequest.map((c) => lastValue(s.req.flat, c.name).slice(0, c.len));
+    const res = s.status >= 0 && s.res.status > 0 ? s.res.flat : NONE;
+    http.capturedResponseHeaders = caps.captureResponse.map((c) => lastValue(res, c.name).slice(0, c.len));
+  }
+  return rec;
+}
+
+const NONE: readonly string[] = [];
+
+/** configuration.txt 4.2 "capture request header": "the last occurrence of the header". */
+function lastValue(flat: readonly string[], lname: string): string {
+  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === lname) return flat[i + 1];
+  return '';
+}

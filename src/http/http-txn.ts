@@ -1,0 +1,348 @@
+// The per-request half of an HTTP session (HAProxy's http_txn): the request and response heads,
+// the timers and counters of one transaction, the views rules and fetches read (src/acl/sample.ts),
+// rule verdicts turned into local answers, and the access-log record. The HttpSession extends it
+// with the socket state machine.
+import type { RequestCookieResult } from './cookie-request.ts';
+import type net from 'node:net';
+import type { Server } from '../backend/server.ts';
+import type { HttpRequestView, HttpResponseView, SampleTxn, SampleValue } from '../acl/sample.ts';
+import type { Listener } from '../net/listener.ts';
+import type { ProxyBackend } from '../proxy/proxy-backend.ts';
+import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
+import { NO_RULES, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpVerdict } from './rules/rules.ts';
+import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
+import type { Applet, AppletRequest, AppletResponse } from './applet.ts';
+import { serviceApplet, type AppletRoute } from './applet-routes.ts';
+import { H1Message } from './h1-message.ts';
+import { writeRequestHead } from './h1-write.ts';
+import type { HttpConf } from './http-conf.ts';
+import { ipv4ToInt } from './http-conf.ts';
+import { reasonPhrase } from './status-text.ts';
+
+/** What a rule or an applet answers instead of a server. */
+export type LocalAnswer =
+  | { readonly kind: 'error'; readonly status: number; readonly cause: TerminationCause; readonly extraHeader?: string }
+  | { readonly kind: 'reply'; readonly status: number; readonly cause: TerminationCause; readonly head: string; readonly body: Buffer }
+  | { readonly kind: 'service'; readonly applet: Applet };
+
+// A read callback does all its work within microseconds: the timers it records (%Th, %Tw, %Tc,
+// %Tr at ms resolution) share one clock reading taken when it starts instead of one each.
+let eventStart = -1;
+
+/** A read callback starts: elapsed() uses this one reading until clockEventEnd(). */
+export function clockEventStart(): void {
+  eventStart = performance.now();
+}
+
+export function clockEventEnd(): void {
+  eventStart = -1;
+}
+
+export abstract class HttpTxnBase implements SampleTxn {
+  readonly frontend: ProxyFrontend;
+  readonly listener: Listener;
+  readonly socketRef: net.Socket;
+  readonly req = new H1Message();
+  readonly res = new H1Message();
+  /** Accept time: wall clock for the logs, monotonic for the timers. */
+  readonly acceptDate: number;
+  readonly tAccept: number;
+  backend: ProxyBackend | null = null;
+  server: Server | null = null;
+  conf!: HttpConf;
+  enteredBackend = false;
+  /** Requests started on this connection (1 during the first). */
+  requests = 0;
+  // Per transaction (reset by resetTxn):
+  /** Wall clock of the request's first byte (%tr), and its monotonic offset from accept. */
+  requestDate = 0;
+  tRequest = -1;
+  /** Idle time before the request (%Ti) and the end of the previous transaction. */
+  tIdleStart = 0;
+  tHead = -1;
+  tQueue = -1;
+  tConnect = -1;
+  tResponse = -1;
+  status = -1;
+  requestLine = '';
+  cause: TerminationCause = '-';
+  phase: TerminationPhase = 'R';
+  retries = 0;
+  redispatched = false;
+  connectPort = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  totalIn = 0;
+  totalOut = 0;
+  srvQueuePos = 0;
+  backendQueuePos = 0;
+  appletName = '';
+  /** Cookie persistence of this request (cookie-session.ts); null without a backend `cookie`. */
+  persistence: RequestCookieResult | null = null;
+  /** The two cookie characters of `%tsc` (HAProxy log.c). */
+  cookieFlags = '--';
+  vars: Map<string, SampleValue> | undefined = undefined;
+  #src: string | undefined;
+  #srcPort = 0;
+  #dst: string | undefined;
+  #dstPort = 0;
+
+  constructor(frontend: ProxyFrontend, listener: Listener, socket: net.Socket) {
+    this.frontend = frontend;
+    this.listener = listener;
+    this.socketRef = socket;
+    this.acceptDate = Date.now();
+    this.tAccept = performance.now();
+    // Read at accept: a client that closes at once has no peer address any more afterwards.
+    this.#captureAddresses();
+  }
+
+  /** Applet routes of a proxy (built once by the runtime glue). */
+  abstract routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
+
+  elapsed(): number {
+    return Math.floor((eventStart >= 0 ? eventStart : performance.now()) - this.tAccept);
+  }
+
+  markRequestStart(): void {
+    this.tRequest = this.elapsed();
+    this.requestDate = this.acceptDate + this.tRequest;
+    this.requests++;
+  }
+
+  // ---- SampleTxn --------------------------------------------------------------------------
+
+  get src(): string {
+    if (this.#src === undefined) this.#captureAddresses();
+    return this.#src!;
+  }
+
+  get srcPort(): number {
+    if (this.#src === undefined) this.#captureAddresses();
+    return this.#srcPort;
+  }
+
+  get dst(): string {
+    if (this.#dst === undefined) {
+      const a = this.socketRef.address() as net.AddressInfo;
+      this.#dst = a.address ?? 'unix';
+      this.#dstPort = a.port ?? 0;
+    }
+    return this.#dst;
+  }
+
+  get dstPort(): number {
+    void this.dst;
+    return this.#dstPort;
+  }
+
+  readonly sslFc = false;
+  readonly sslFcSni: string | undefined = undefined;
+
+  get reqData(): Buffer | undefined {
+    return undefined;
+  }
+
+  #captureAddresses(): void {
+    this.#src = this.socketRef.remoteAddress ?? 'unix';
+    this.#srcPort = this.socketRef.remotePort ?? this.listener.id;
+  }
+
+  /** BalanceKey.uri and .method. */
+  get uri(): string {
+    return this.req.uri;
+  }
+
+  get method(): string {
+    return this.req.method;
+  }
+
+  /** BalanceKey.header: first value of a header (case-insensitive name). */
+  header(name: string): string | undefined {
+    return this.req.header(name.toLowerCase());
+  }
+
+  // ---- rules ------------------------------------------------------------------------------
+
+  /** Frontend http-request rules (the backend's run after switching, see runBackendRules). */
+  runRequestRules(): LocalAnswer | null {
+    return this.#verdict(runHttpRequestRules(this.frontend.spec.rules ?? NO_RULES, this), 403, true);
+  }
+
+  /** The backend's http-request rules when it is not the frontend itself (a `listen`). */
+  runBackendRules(be: ProxyBackend): LocalAnswer | null {
+    if (be.spec === this.frontend.spec) return null;
+    return this.#verdict(runHttpRequestRules(be.spec.rules ?? NO_RULES, this));
+  }
+
+  /** Backend then frontend http-response rules. */
+  runResponseRules(): LocalAnswer | null {
+    const be = this.backend;
+    if (be !== null && be.spec !== this.frontend.spec) {
+      const v = this.#verdict(runHttpResponseRules(be.spec.rules ?? NO_RULES, this), 502);
+      if (v !== null) return v;
+    }
+    return this.#verdict(runHttpResponseRules(this.frontend.spec.rules ?? NO_RULES, this), 502);
+  }
+
+  /** `use-server` names a server of `be` for this request; null = balance as usual. */
+  pinnedServer(be: ProxyBackend): Server | null {
+    const rules = be.spec.rules;
+    if (rules === undefined || rules.useServers.length === 0) return null;
+    const name = selectServer(rules, this);
+    if (name === undefined) return null;
+    for (const s of be.servers) if (s.name === name && (s.isUsable() || s.admin.drain)) return s;
+    return null;
+  }
+
+  /**
+   * `intercept`: a local answer here counts in the frontend's `intercepted` (request rules while the
+   * stream's backend is still the frontend: http_act.c / http_ana.c `if (sess->fe == s->be)`).
+   */
+  #verdict(v: HttpVerdict, denyDefault = 403, intercept = false): LocalAnswer | null {
+    // Redirects, returns, auth challenges and services are intercepted; deny and tarpit are not.
+    if (intercept && (v.kind === 'reply' || v.kind === 'auth' || v.kind === 'use-service')) this.frontend.counters.intercepted++;
+    switch (v.kind) {
+      case 'continue':
+      case 'allow':
+        return null;
+      case 'deny':
+        this.frontend.counters.denied++;
+        return { kind: 'error', status: v.status || denyDefault, cause: 'P' };
+      case 'reply': {
+        const r = v.reply;
+        const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+        return { kind: 'reply', status: r.status, cause: v.redirect ? 'L' : 'P', head: this.appletHead(r, body.length), body };
+      }
+      case 'auth':
+        return { kind: 'error', status: 401, cause: 'P', extraHeader: `WWW-Authenticate: Basic realm="${v.realm}"` };
+      case 'use-service': {
+        const applet = serviceApplet(v.service, this.frontend.spec);
+        return applet === undefined ? { kind: 'error', status: 503, cause: 'P' } : { kind: 'service', applet };
+      }
+    }
+  }
+
+  // ---- applets ----------------------------------------------------------------------------
+
+  appletFor(be: ProxyBackend | null): Applet | null {
+    const feRoutes = this.routesOf(this.frontend);
+    const beRoutes = be === null ? NONE : this.routesOf(be);
+    if (feRoutes.length === 0 && beRoutes.length === 0) return null;
+    const view = this.appletRequest(EMPTY);
+    for (const r of feRoutes) {
+      if (!r.matches(view)) continue;
+      // The frontend's own stats page is intercepted (http_ana.c: applets when fe == be); a backend's is not.
+      this.frontend.counters.intercepted++;
+      return r.applet;
+    }
+    for (const r of beRoutes) if (r.matches(view)) return r.applet;
+    return null;
+  }
+
+  appletRequest(body: Buffer): AppletRequest {
+    const req = this.req;
+    return {
+      method: req.method,
+      uri: req.uri,
+      version: req.version,
+      header: (name: string) => req.header(name.toLowerCase()),
+      body,
+      src: this.src,
+      srcPort: this.srcPort,
+      txn: this,
+    };
+  }
+
+  /** Status line and headers of a local response, with its content-length (no final CRLF pair yet). */
+  appletHead(r: AppletResponse, bodyLength: number): string {
+    let head = `HTTP/1.1 ${r.status} ${r.reason ?? reasonPhrase(r.status)}\r\n`;
+    for (const [name, value] of r.headers) {
+      const l = name.toLowerCase();
+      if (l === 'content-length' || l === 'connection' || l === 'transfer-encoding') continue;
+      head += `${name}: ${value}\r\n`;
+    }
+    return head + `content-length: ${bodyLength}\r\n\r\n`;
+  }
+
+  // ---- forwarding -------------------------------------------------------------------------
+
+  /** The request head for the server, with `option forwardfor` applied. */
+  buildRequestHead(connMode: number): string {
+    const ff = this.conf.forwardFor;
+    if (ff !== null && !(ff.ifNone && this.req.header(ff.header) !== undefined)) {
+      const src = this.src;
+      const ip = ff.except === null ? null : ipv4ToInt(src);
+      if (ip === null || ((ip & ff.except!.mask) >>> 0) !== ff.except!.net) {
+        return writeRequestHead(this.req, connMode, ff.header, src.startsWith('::ffff:') ? src.slice(7) : src);
+      }
+    }
+    return writeRequestHead(this.req, connMode);
+  }
+
+  setBackend(be: ProxyBackend | null): void {
+    this.backend = be;
+  }
+
+  // ---- counters and end of transaction ---------------------------------------------------------
+
+  counterErrorRequest(): void {
+    this.frontend.counters.ereq++;
+  }
+
+  countAbort(cause: TerminationCause): void {
+    const be = this.backend;
+    if (be === null || !this.enteredBackend) return;
+    const srv = this.server === null ? null : be.countersOf(this.server);
+    if (cause === 'C' || cause === 'c') {
+      be.counters.cliAbrt++;
+      if (srv !== null) srv.cliAbrt++;
+    } else if (cause === 'S' || cause === 's') {
+      be.counters.srvAbrt++;
+      if (srv !== null) srv.srvAbrt++;
+    }
+  }
+
+  /** Request and status counters of the transaction (HAProxy req_tot, hrsp_Nxx). */
+  settleCounters(): void {
+    const fe = this.frontend.counters;
+    fe.countHttp(this.status);
+    const be = this.backend;
+    if (be !== null && this.enteredBackend) {
+      be.counters.countHttp(this.status);
+      be.counters.leave(this.bytesIn, this.bytesOut);
+      if (this.server !== null) be.countersOf(this.server).countHttp(this.status);
+      this.enteredBackend = false;
+    }
+    this.totalIn += this.bytesIn;
+    this.totalOut += this.bytesOut;
+  }
+
+  abstract logTxn(): void;
+
+  /** Ready for the next request on the same connection. */
+  resetTxn(): void {
+    this.tIdleStart = this.elapsed();
+    this.tRequest = this.tHead = this.tQueue = this.tConnect = this.tResponse = -1;
+    this.status = -1;
+    this.requestLine = '';
+    this.cause = '-';
+    this.phase = 'R';
+    this.retries = 0;
+    this.redispatched = false;
+    this.bytesIn = this.bytesOut = 0;
+    this.srvQueuePos = this.backendQueuePos = 0;
+    this.server = null;
+    this.backend = null;
+    this.appletName = '';
+    this.persistence = null;
+    this.cookieFlags = '--';
+    this.vars = undefined;
+    this.res.reset();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const NONE: readonly AppletRoute[] = [];
+
+export type { HttpRequestView, HttpResponseView };

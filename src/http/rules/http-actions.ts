@@ -1,0 +1,231 @@
+// Parsers of `http-request` / `http-response` actions (configuration.txt 4.2), each turning
+// its words into the closure a rule runs. Error texts are HAProxy 2.6's (http_act.c,
+// http_htx.c parse_http_reply, http_rules.c). A parser returns the index of the first word it
+// did not consume; the caller expects `if`/`unless` or the end there.
+import type { FetchContext } from '../../acl/fetches.ts';
+import type { SampleTxn, SampleValue } from '../../acl/sample.ts';
+import { compileSampleExpr } from '../../acl/sample-expr.ts';
+import { compileFormat, type Format } from './format.ts';
+import { addHeader, delHeader, replaceHeader, setHeader, setMethod, setPath, setQuery, setUri, type Side } from './header-actions.ts';
+import { parseRedirectArgs } from './redirect-parse.ts';
+import { parseReturnArgs } from './return-parse.ts';
+import { redirectReply, returnReply } from './replies.ts';
+import { ALLOW, type HttpVerdict } from './rules.ts';
+import { sameName } from '../../acl/header-fields.ts';
+import { compilePatterns, MATCH_METHODS, type MatchMethod } from '../../acl/matchers.ts';
+
+export interface ActionContext {
+  readonly side: Side;
+  /** Proxy name: the default `auth` realm. */
+  readonly proxy: string;
+  readonly fetch: FetchContext;
+}
+
+export type RunAction = (txn: SampleTxn) => HttpVerdict | undefined;
+export type ActionParsed = { readonly run: RunAction; readonly next: number } | string;
+type ActionParser = (words: readonly string[], i: number, a: ActionContext, kw: string) => ActionParsed;
+
+/** Words up to `if`/`unless` (HAProxy counts action arguments that way). */
+export function argsUntilCondition(words: readonly string[], i: number): number {
+  let n = 0;
+  while (i + n < words.length && words[i + n] !== 'if' && words[i + n] !== 'unless') n++;
+  return n;
+}
+
+/** A rule argument as a format, or HAProxy's error text. */
+function fmt(text: string, a: ActionContext): { ok: true; f: Format } | { ok: false; error: string } {
+  const f = compileFormat(text, a.fetch);
+  return typeof f === 'object' ? { ok: false, error: f.error } : { ok: true, f };
+}
+
+const headerSetter = (fn: typeof setHeader): ActionParser => (w, i, a) => {
+  if (argsUntilCondition(w, i) !== 2) return 'expects exactly 2 arguments';
+  const v = fmt(w[i + 1], a);
+  if (!v.ok) return v.error;
+  const name = w[i].toLowerCase();
+  const side = a.side;
+  return { run: (t) => void fn(t, side, name, v.f), next: i + 2 };
+};
+
+const delHeaderAction: ActionParser = (w, i, a) => {
+  const n = argsUntilCondition(w, i);
+  if (n < 1) return 'expects at least 1 argument';
+  const name = w[i];
+  let match = (h: string): boolean => sameName(h, name);
+  let next = i + 1;
+  if (w[next] === '-m') {
+    const m = w[next + 1] ?? '';
+    if (!['str', 'beg', 'end', 'sub', 'reg'].includes(m) || !(MATCH_METHODS as readonly string[]).includes(m)) {
+      return `unsupported matching method '${m}'`;
+    }
+    const c = compilePatterns(m as MatchMethod, [name], true);
+    if (!c.ok) return c.error;
+    const find = c.find;
+    match = (h) => find(h) >= 0;
+    next += 2;
+  }
+  const side = a.side;
+  return { run: (t) => void delHeader(t, side, match), next };
+};
+
+const replaceAction = (perValue: boolean): ActionParser => (w, i, a) => {
+  if (argsUntilCondition(w, i) !== 3) return 'expects exactly 3 arguments';
+  let re: RegExp;
+  try {
+    re = new RegExp(w[i + 1]);
+  } catch (e) {
+    return `regex '${w[i + 1]}' is invalid (error=${(e as Error).message})`;
+  }
+  const v = fmt(w[i + 2], a);
+  if (!v.ok) return v.error;
+  const name = w[i];
+  const side = a.side;
+  return { run: (t) => void replaceHeader(t, side, name, re, v.f, perValue), next: i + 3 };
+};
+
+const uriAction = (fn: typeof setPath): ActionParser => (w, i, a) => {
+  if (argsUntilCondition(w, i) !== 1) return 'expects exactly 1 argument <format>';
+  const v = fmt(w[i], a);
+  if (!v.ok) return v.error;
+  return { run: (t) => void fn(t, v.f), next: i + 1 };
+};
+
+const VAR_SCOPES = ['proc', 'sess', 'txn', 'req', 'res', 'check'];
+
+/** `set-var(scope.name) EXPR`: the expression's value stored under `scope.name`. */
+function setVarAction(varName: string): ActionParser {
+  return (w, i, a) => {
+    const dot = varName.indexOf('.');
+    if (dot < 0 || !VAR_SCOPES.includes(varName.slice(0, dot)) || dot === varName.length - 1) {
+      return `invalid variable name '${varName}'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'`;
+    }
+    if (w[i] === undefined || w[i] === 'if' || w[i] === 'unless') return 'missing fetch method';
+    const e = compileSampleExpr(w[i], a.fetch);
+    if (!e.ok) return e.error;
+    const expr = e.expr;
+    return {
+      run: (t) => {
+        const v: SampleValue | undefined = expr.value(t);
+        if (v === undefined) return undefined;
+        (t.vars ??= new Map()).set(varName, v);
+        return undefined;
+      },
+      next: i + 1,
+    };
+  };
+}
+
+const allow: ActionParser = (_w, i) => ({ run: () => ALLOW, next: i });
+
+/** `deny [deny_status N]`: 403 for requests, 502 for responses by default. */
+const deny: ActionParser = (w, i, a) => {
+  let status = a.side === 'req' ? 403 : 502;
+  if (w[i] === 'deny_status' || w[i] === 'status') {
+    const n = Number(w[i + 1]);
+    if (!/^\d+$/.test(w[i + 1] ?? '') || n < 200 || n > 599) return `Unexpected status code '${w[i + 1] ?? ''}'`;
+    status = n;
+    i += 2;
+  }
+  if (REPLY_OPTIONS.has(w[i] ?? '')) return `'${w[i]}': a custom reply for 'deny' is not supported yet`;
+  const verdict: HttpVerdict = Object.freeze({ kind: 'deny', status });
+  return { run: () => verdict, next: i };
+};
+
+/** http-reply options HAProxy 2.6 also accepts after `deny` (parse_http_reply). */
+const REPLY_OPTIONS: ReadonlySet<string> = new Set(['content-type', 'string', 'lf-string', 'file', 'lf-file', 'errorfile', 'errorfiles', 'default-errorfiles', 'hdr']);
+
+const auth: ActionParser = (w, i, a) => {
+  let realm = a.proxy;
+  if (w[i] === 'realm') {
+    if (w[i + 1] === undefined || w[i + 1] === 'if' || w[i + 1] === 'unless') return 'missing realm value.\n';
+    realm = w[i + 1];
+    i += 2;
+  }
+  const verdict: HttpVerdict = Object.freeze({ kind: 'auth', realm });
+  return { run: () => verdict, next: i };
+};
+
+/** Applets `use-service` may name (HAProxy 2.6 registers prometheus-exporter when built with it). */
+export const SERVICES: ReadonlySet<string> = new Set(['prometheus-exporter']);
+
+const useService: ActionParser = (w, i) => {
+  const name = w[i];
+  if (name === undefined || name === 'if' || name === 'unless') return 'expects a service name.';
+  if (!SERVICES.has(name)) return `'${name}' unknown service name.`;
+  const verdict: HttpVerdict = Object.freeze({ kind: 'use-service', service: name });
+  return { run: () => verdict, next: i + 1 };
+};
+
+const redirect: ActionParser = (w, i, a) => {
+  const r = parseRedirectArgs(w, i, (text) => fmt(text, a));
+  if (typeof r === 'string') return r;
+  const spec = r.spec;
+  return {
+    run: (t) => {
+      const reply = redirectReply(spec, t);
+      return reply === undefined ? undefined : { kind: 'reply', reply, redirect: true };
+    },
+    next: r.next,
+  };
+};
+
+const returnAction: ActionParser = (w, i, a) => {
+  const r = parseReturnArgs(w, i, (text) => fmt(text, a));
+  if (typeof r === 'string') return r;
+  const spec = r.spec;
+  return { run: (t) => ({ kind: 'reply', reply: returnReply(spec, t), redirect: false }), next: r.next };
+};
+
+/** `http-response set-status N [reason R]`. */
+const setStatus: ActionParser = (w, i) => {
+  const n = argsUntilCondition(w, i);
+  if (n !== 1 && n !== 3) return 'expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>';
+  const code = Number(w[i]);
+  if (!/^\d+$/.test(w[i]) || code < 100 || code > 999) return 'expects an integer status code between 100 and 999';
+  if (n === 3 && w[i + 1] !== 'reason') return 'expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>';
+  const reason = n === 3 ? w[i + 2] : undefined;
+  return {
+    run: (t) => {
+      if (!t.res) return undefined;
+      t.res.status = code;
+      if (reason !== undefined) t.res.reason = reason;
+      return undefined;
+    },
+    next: i + n,
+  };
+};
+
+const COMMON: Readonly<Record<string, ActionParser>> = {
+  allow,
+  deny,
+  'set-header': headerSetter(setHeader),
+  'add-header': headerSetter(addHeader),
+  'del-header': delHeaderAction,
+  'replace-header': replaceAction(false),
+  'replace-value': replaceAction(true),
+  redirect,
+  return: returnAction,
+};
+
+export const REQUEST_ACTIONS: Readonly<Record<string, ActionParser>> = {
+  ...COMMON,
+  auth,
+  'use-service': useService,
+  'set-path': uriAction(setPath),
+  'set-query': uriAction(setQuery),
+  'set-uri': uriAction(setUri),
+  'set-method': uriAction(setMethod),
+};
+
+export const RESPONSE_ACTIONS: Readonly<Record<string, ActionParser>> = {
+  ...COMMON,
+  'set-status': setStatus,
+};
+
+/** The parser of action word `word` (`set-var(txn.x)` carries its variable), or undefined. */
+export function actionParser(word: string, side: Side): ActionParser | undefined {
+  const m = /^set-var\((.*)\)$/.exec(word);
+  if (m) return setVarAction(m[1]);
+  const table = side === 'req' ? REQUEST_ACTIONS : RESPONSE_ACTIONS;
+  return Object.hasOwn(table, word) ? table[word] : undefined;
+}

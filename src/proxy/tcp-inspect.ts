@@ -1,0 +1,66 @@
+// `mode tcp` rules of a session before any server is chosen (configuration.txt 4.2
+// "tcp-request connection", "tcp-request content", "tcp-request inspect-delay", "use_backend"):
+// the L4 view fetches read, the inspection that waits for client data under inspect-delay, and
+// the backend a conditional use_backend picks.
+import type net from 'node:net';
+import type { HttpRequestView, HttpResponseView, SampleTxn, SampleValue } from '../acl/sample.ts';
+import { inspect } from '../acl/fetches.ts';
+import { runTcpConnectionRules, runTcpContentRules, type ProxyRules, type TcpAction } from '../http/rules/rules.ts';
+import { PENDING_LIMIT, type Relay } from '../tcp/relay.ts';
+
+/** The L4 SampleTxn of a client socket (addresses read once, on first use). */
+export class TcpSampleView implements SampleTxn {
+  readonly socket: net.Socket;
+  readonly relay: Relay | null;
+  readonly sslFc = false;
+  readonly sslFcSni = undefined;
+  readonly req: HttpRequestView | undefined = undefined;
+  readonly res: HttpResponseView | undefined = undefined;
+  vars: Map<string, SampleValue> | undefined = undefined;
+
+  constructor(socket: net.Socket, relay: Relay | null) {
+    this.socket = socket;
+    this.relay = relay;
+  }
+
+  get src(): string {
+    return this.socket.remoteAddress ?? 'unix';
+  }
+
+  get srcPort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+
+  get dst(): string {
+    return this.socket.localAddress ?? 'unix';
+  }
+
+  get dstPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  get reqData(): Buffer | undefined {
+    return this.relay?.pendingData();
+  }
+}
+
+/** `tcp-request connection` rules at accept: false when the connection is to be rejected. */
+export function acceptsConnection(rules: ProxyRules | undefined, socket: net.Socket): boolean {
+  if (rules === undefined || rules.tcpConnection.length === 0) return true;
+  return runTcpConnectionRules(rules, new TcpSampleView(socket, null));
+}
+
+/** Evaluate content rules on what was received so far (`final`: nothing more will be waited for). */
+export function inspectContent(rules: ProxyRules, view: TcpSampleView, final: boolean): TcpAction | 'wait' {
+  inspect.final = final;
+  try {
+    return runTcpContentRules(rules, view, final);
+  } finally {
+    inspect.final = true;
+  }
+}
+
+/** True once waiting longer cannot bring more data: buffer full or client done sending. */
+export function inspectionComplete(relay: Relay): boolean {
+  return relay.pendingBytes >= PENDING_LIMIT || relay.clientEof;
+}

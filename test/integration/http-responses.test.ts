@@ -1,0 +1,84 @@
+// Server responses, differential against HAProxy 2.6: the same raw response bytes come from a
+// scripted server behind haproxy and behind hapair; the client must get the same statuses and
+// the same bytes (valid framings, 1xx, close-delimited, and malformed responses that become 502).
+// Deliberate deviation, not listed: a status of other than three digits is a 502 in hapair,
+// where HAProxy 2.6 forwards it (`HTTP/1.1 20 OK`).
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/process.ts';
+import { configOf, serverSpec, startProxy, tcpBind, type TestProxy } from './proxy-harness.ts';
+import { httpSpec } from './http-harness.ts';
+import { startHaproxy, type HaproxyRun } from './http-oracle-harness.ts';
+
+const CASES: ReadonlyArray<readonly [string, string]> = [
+  ['content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Up: A\r\n\r\nhello'],
+  ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'],
+  ['close-delimited HTTP/1.0', 'HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nuntil close'],
+  ['100 then 200', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
+  ['204 with a body-less frame', 'HTTP/1.1 204 No Content\r\n\r\n'],
+  ['no reason phrase', 'HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok'],
+  ['LF line ends', 'HTTP/1.1 200 OK\nContent-Length: 2\n\nok'],
+  ['duplicate equal content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok'],
+  ['different content-lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok'],
+  ['not HTTP', 'garbage\r\n\r\n'],
+  ['space in a header name', 'HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 2\r\n\r\nok'],
+  ['bare CR in a value', 'HTTP/1.1 200 OK\r\nX: a\rb\r\nContent-Length: 2\r\n\r\nok'],
+  ['truncated head', 'HTTP/1.1 200 OK\r\nContent-Le'],
+];
+
+let haproxy: HaproxyRun | undefined;
+let proxy: TestProxy | undefined;
+let script = '';
+const servers: net.Server[] = [];
+let haPort = 0;
+
+beforeAll(async () => {
+  const srv = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.once('data', () => s.end(Buffer.from(script, 'latin1')));
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  haPort = await freePort();
+  haproxy = await startHaproxy(
+    `global\n  nbthread 1\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 2s\nlisten p\n  bind 127.0.0.1:${haPort}\n  server s1 127.0.0.1:${port}\n`,
+    [haPort],
+  );
+  proxy = await startProxy(configOf([httpSpec({ name: 'p', binds: [tcpBind(0)], servers: [serverSpec('s1', port)], timeouts: { server: 2000 } })]));
+}, 20_000);
+
+afterAll(async () => {
+  await haproxy?.stop();
+  await proxy?.runtime.stop();
+  for (const s of servers) s.close();
+});
+
+/** One request; everything the client receives until the proxy closes or 0.8 s pass. */
+async function fetchRaw(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    let done = false;
+    const finish = (how: string): void => {
+      if (done) return;
+      done = true;
+      s.destroy();
+      resolve(got + how);
+    };
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    s.on('error', () => undefined);
+    s.on('close', () => finish(' [closed]'));
+    s.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    setTimeout(() => finish(' [open]'), 800);
+  });
+}
+
+describe('responses reach the client as through HAProxy 2.6', () => {
+  it.each(CASES)('%s', async (_name, response) => {
+    script = response;
+    const expected = await fetchRaw(haPort);
+    const actual = await fetchRaw(proxy!.port());
+    expect(actual).toBe(expected);
+  });
+});
