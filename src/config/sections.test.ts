@@ -20,10 +20,10 @@ const BE = 'backend B\n    timeout connect 1s\n    timeout server 1s\n    server
 
 describe('sections', () => {
   it('refuses a planned section once, at its header, and skips its lines', () => {
-    const r = parse(`peers mypeers\n    peer lb1 127.0.0.1:1024\n    peer lb2 127.0.0.2:1024\nkeepalive vip\n    whatever\n${BE}`);
+    const r = parse(`peers mypeers\n    peer lb1 127.0.0.1:1024\n    peer lb2 127.0.0.2:1024\nresolvers dns\n    whatever\n${BE}`);
     expect(r.errors).toEqual([
       "s.cfg:1: peers 'mypeers': section 'peers' is not supported yet (stick-table replication)",
-      "s.cfg:4: keepalive 'vip': section 'keepalive' is not supported yet (hapair's VIP election section)",
+      "s.cfg:4: resolvers 'dns': section 'resolvers' is not supported yet (runtime DNS resolution)",
     ]);
   });
 

@@ -12,7 +12,7 @@ export const SECTIONS: readonly KeywordEntry[] = [
   supported('frontend', 'frontend NAME [from DEFAULTS]'),
   supported('backend', 'backend NAME [from DEFAULTS]'),
   supported('listen', 'listen NAME [from DEFAULTS]'),
-  planned('keepalive', "hapair's VIP election section"),
+  supported('keepalive', "hapair's VIP election section, read by hapair keepalive and hapair check (keepalive/README.md)"),
   planned('peers', 'stick-table replication'),
   supported('userlist', 'HTTP authentication: user NAME password $5$/$6$-HASH | insecure-password PW [groups G,...]; group NAME [users U,...]'),
   planned('resolvers', 'runtime DNS resolution'),
