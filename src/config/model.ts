@@ -179,6 +179,11 @@ export interface StatsSpec {
   readonly loc: SourceLoc;
 }
 
+/** One `retry-on` keyword (`all-retryable-errors` is expanded at parse time). */
+export type RetryOnEvent =
+  | 'conn-failure' | 'empty-response' | 'junk-response' | 'response-timeout' | '0rtt-rejected'
+  | '401' | '403' | '404' | '408' | '425' | '500' | '501' | '502' | '503' | '504';
+
 export interface ProxySpec {
   readonly kind: ProxyKind;
   readonly name: string;
@@ -200,6 +205,11 @@ export interface ProxySpec {
    * last retry, P > 0 on every Pth retry, N < 0 on the Nth retry before the last; 0 never.
    */
   readonly redispatch?: { readonly interval: number };
+  /**
+   * `retry-on` (configuration.txt 4.2): the events a request is retried on; absent = HAProxy's
+   * default, `conn-failure` alone; empty = `retry-on none` (not even connect failures).
+   */
+  readonly retryOn?: readonly RetryOnEvent[];
   readonly options: ProxyOptions;
   /** Log targets in effect (after `log global` / `no log`). */
   readonly logs: readonly LogTarget[];

@@ -15,6 +15,7 @@ import { parseListenerLine } from './parse-bind.ts';
 import { parseLogTarget } from './parse-log.ts';
 import { parseDefaultServerLine, parseServerLine } from './parse-server.ts';
 import { parseStatsLine } from './parse-stats.ts';
+import { parseRetryOn, retryOnFrontendError } from './parse-retry-on.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
 import type { UserlistRegistry } from './parse-userlist.ts';
 import { parseUseBackend } from './parse-acl.ts';
@@ -57,13 +58,14 @@ function capabilityMessage(d: ProxyDraft): string {
 }
 
 /** True when the keyword may be used here; reports HAProxy's error or warning otherwise. */
-function checkSection(d: ProxyDraft, entry: ProxyKeywordEntry, shown: string, loc: ConfigLine['loc']): boolean {
+function checkSection(d: ProxyDraft, entry: ProxyKeywordEntry, shown: string, loc: ConfigLine['loc'], args: readonly string[]): boolean {
   if (entry.sections.includes(SECTION_LETTER[d.kind])) return true;
   if (d.kind === 'defaults') {
     d.report.error(loc, `'${shown}' not allowed in 'defaults' section`);
     return false;
   }
-  if (CAPABILITY_ERRORS.has(entry.name)) d.report.error(loc, `'${shown}' not allowed because ${capabilityMessage(d)}`);
+  if (entry.name === 'retry-on') d.report.error(loc, retryOnFrontendError(args));
+  else if (CAPABILITY_ERRORS.has(entry.name)) d.report.error(loc, `'${shown}' not allowed because ${capabilityMessage(d)}`);
   else d.report.warning(loc, `'${shown}' ignored because ${capabilityMessage(d)}`);
   return false;
 }
@@ -308,6 +310,13 @@ const loadServerStateFromFile: Handler = (d, line) => {
 /** configuration.txt 4.2 "server-state-file-name [use-backend-name | <file>]", read from `lines` too. */
 const serverStateFileName: Handler = (d, line) => void tooMany(d, line, 1);
 
+/** configuration.txt 4.2 "retry-on": replaces the inherited or previous setting. */
+const retryOn: Handler = (d, line) => {
+  const r = parseRetryOn(line.args.slice(1));
+  if (typeof r === 'string') return d.report.error(line.loc, r);
+  d.retryOn = r;
+};
+
 const STATS_KEYWORDS = PROXY_KEYWORDS.filter((e) => e.status === 'supported' && e.name.startsWith('stats ')).map((e) => e.name);
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -320,6 +329,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   cookie,
   maxconn: integerKeyword((d, n) => (d.maxconn = n), 'an integer argument'),
   retries: integerKeyword((d, n) => (d.retries = n), 'an integer argument (dispatch counts for one)'),
+  'retry-on': retryOn,
   'timeout connect': timeout,
   'timeout client': timeout,
   'timeout server': timeout,
@@ -397,7 +407,7 @@ export function parseProxyLine(d: ProxyDraft, original: ConfigLine, ctx: ProxyPa
   if (!found) return;
   const { entry, key } = found;
   if (entry.status === 'planned') return d.report.error(line.loc, notSupportedYet(key));
-  if (key !== 'option' && !checkSection(d, entry, key, line.loc)) return;
+  if (key !== 'option' && !checkSection(d, entry, key, line.loc, line.args.slice(1))) return;
   HANDLERS[key](d, line, ctx, kwm);
 }
 

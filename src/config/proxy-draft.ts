@@ -7,7 +7,7 @@ import type { SectionReporter } from './diagnostics.ts';
 import type { RulesDraft } from './parse-acl.ts';
 import type { StatsDraft } from './parse-stats.ts';
 import type {
-  BalanceSpec, BindSpec, ConfigLine, CookieSpec, LogTarget, ProxyKind, ProxyMode, SourceLoc, Timeouts, UseBackendRule,
+  BalanceSpec, BindSpec, ConfigLine, CookieSpec, LogTarget, ProxyKind, ProxyMode, RetryOnEvent, SourceLoc, Timeouts, UseBackendRule,
 } from './model.ts';
 
 export type DraftKind = ProxyKind | 'defaults';
@@ -61,6 +61,7 @@ export interface ProxyDraft {
   timeoutsSetHere: Set<string>;
   retries: number;
   redispatch?: { readonly interval: number };
+  retryOn?: readonly RetryOnEvent[];
   options: Record<string, boolean>;
   logs: LogTarget[];
   defaultBackend?: { readonly name: string; readonly loc: SourceLoc };
@@ -136,6 +137,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
   d.options = { ...from.options };
   d.mode = from.mode;
   d.logs = [...from.logs];
+  if (from.retryOn !== undefined) d.retryOn = from.retryOn;
   if (from.stats !== undefined) d.stats = from.stats;
   if (hasFrontendCap(kind)) {
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;

@@ -165,6 +165,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     timeouts,
     retries: px.retries,
     ...(px.redispatch ? { redispatch: px.redispatch } : {}),
+    ...(px.retryOn !== undefined && hasBackendCap(px.kind) ? { retryOn: px.retryOn } : {}),
     options: { ...px.options },
     logs: [...px.logs],
     ...(px.defaultBackend ? { defaultBackend: px.defaultBackend.name } : {}),
