@@ -1,10 +1,11 @@
 // Process, proxy and session commands of the runtime API (management.txt 9.3): show info/stat/
-// backend/servers state/sess, set maxconn frontend/global, enable/disable frontend, shutdown
+// backend/servers state/sess/errors, set maxconn frontend/global, enable/disable frontend, shutdown
 // session, and the stick-table commands, answered as HAProxy answers when no table exists.
 import { showInfo } from '../stats/show-info.ts';
 import { showServersState } from '../stats/servers-state.ts';
 import { STATS_JSON_SCHEMA } from '../stats/stats-schema.ts';
 import { showStat } from '../stats/show-stat.ts';
+import { showErrors } from './show-errors.ts';
 import type { TcpSession } from '../proxy/session.ts';
 import type { ApiTarget } from './api-target.ts';
 import type { ApiCommand, CommandContext } from './commands.ts';
@@ -146,6 +147,12 @@ export const PROXY_COMMANDS: readonly ApiCommand[] = [
     usage: 'show backend                            : list backends in the current running config',
     level: 'user',
     handler: showBackend,
+  },
+  {
+    words: ['show', 'errors'],
+    usage: 'show errors [<px>] [request|response]   : report last request and/or response errors for each proxy',
+    level: 'operator',
+    handler: showErrors,
   },
   {
     words: ['show', 'info'],

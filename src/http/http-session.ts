@@ -230,18 +230,18 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     }
     const end = findHeadEnd(buf, 0, buf.length);
     if (end < 0) {
-      if (buf.length > MAX_HEAD) this.#badRequest(400);
+      if (buf.length > MAX_HEAD) this.#badRequest(400, buf);
       else this.#armRequestDeadline();
       return;
     }
-    if (end > MAX_HEAD) return this.#badRequest(400);
+    if (end > MAX_HEAD) return this.#badRequest(400, buf);
     const req = this.req;
     req.reset();
     const text = buf.toString('latin1', 0, end);
     let status = parseRequestHead(text, req);
     if (status === 0 && req.htxSize() > HTX_HEAD_LIMIT) status = 400;
     // A bad request is logged as HAProxy does: `<BADREQ>`, %TR -1, nothing sent counted.
-    if (status !== 0) return this.#badRequest(status);
+    if (status !== 0) return this.#badRequest(status, buf);
     this.tHead = this.elapsed();
     const eol = text.indexOf('\n');
     this.requestLine = text.slice(0, text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
@@ -258,8 +258,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#setClientTimeout(left > 1 ? left : 1);
   }
 
-  #badRequest(status: number): void {
+  #badRequest(status: number, head?: Buffer): void {
     this.counterErrorRequest();
+    if (head !== undefined) this.captureInvalidRequest(head);
     this.#answerError(status, 'P', 'R', undefined, true);
   }
 
@@ -626,7 +627,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const buf = this.#resHead === null ? chunk : Buffer.concat([this.#resHead, chunk]);
     const end = findHeadEnd(buf, 0, buf.length);
     if (end < 0) {
-      if (buf.length > MAX_HEAD) return this.#badResponse(conn);
+      if (buf.length > MAX_HEAD) return this.#badResponse(conn, buf);
       this.#resHead = buf;
       return;
     }
@@ -634,7 +635,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const res = this.res;
     res.reset();
     const text = end > MAX_HEAD ? '' : buf.toString('latin1', 0, end);
-    if (end > MAX_HEAD || parseResponseHead(text, res) !== 0 || res.htxSize() > HTX_HEAD_LIMIT) return this.#badResponse(conn);
+    if (end > MAX_HEAD || parseResponseHead(text, res) !== 0 || res.htxSize() > HTX_HEAD_LIMIT) return this.#badResponse(conn, buf);
     if (res.status < 200) return this.#onInterim(conn, buf, end);
     this.tResponse = this.elapsed();
     this.#resHeadDone = true;
@@ -777,12 +778,13 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#conn = new ServerConn(server, port, this, be.connectTimeout, be.keepAlive, be.tlsOf(server));
   }
 
-  #badResponse(conn: ServerConn): void {
+  #badResponse(conn: ServerConn, head: Buffer): void {
     conn.destroy();
     this.#conn = null;
     const be = this.backend!;
     be.countersOf(this.server!).eresp++;
     be.counters.eresp++;
+    this.captureInvalidResponse(head);
     be.observe(this.server!, 'HTTP_HDRRSP');
     this.#answerError(502, 'P', 'H');
   }

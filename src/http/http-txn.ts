@@ -8,6 +8,7 @@ import type { Server } from '../backend/server.ts';
 import type { HttpRequestView, HttpResponseView, SampleTxn, SampleValue } from '../acl/sample.ts';
 import type { Listener } from '../net/listener.ts';
 import type { ProxyBackend } from '../proxy/proxy-backend.ts';
+import { captureError } from '../proxy/error-snapshot.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import { NO_RULES, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpVerdict } from './rules/rules.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
@@ -288,6 +289,27 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   counterErrorRequest(): void {
     this.frontend.counters.ereq++;
+  }
+
+  /** A request head the H1 layer refused: the frontend's `show errors` snapshot (HAProxy h1_capture_bad_message). */
+  captureInvalidRequest(buf: Buffer): void {
+    const be = this.backend;
+    const otherEnd = be === null ? null : { name: be.name, id: be.spec.id };
+    this.frontend.invalidReq = captureError({ ...this.#snapshotSrc(), otherEnd, server: null, buf, response: false });
+  }
+
+  /** A response head the H1 layer refused: the backend's snapshot, the frontend as the other end. */
+  captureInvalidResponse(buf: Buffer): void {
+    const be = this.backend;
+    if (be === null) return;
+    const fe = { name: this.frontend.name, id: this.frontend.spec.id };
+    const server = this.server === null ? null : { name: this.server.name, id: this.server.id };
+    be.invalidRep = captureError({ ...this.#snapshotSrc(), otherEnd: fe, server, buf, response: true });
+  }
+
+  /** The client as addr_to_str shows it: `unix:0` for a UNIX socket. */
+  #snapshotSrc(): { src: string; srcPort: number } {
+    return this.socketRef.remoteAddress === undefined ? { src: 'unix', srcPort: 0 } : { src: this.src, srcPort: this.srcPort };
   }
 
   countAbort(cause: TerminationCause): void {

@@ -8,6 +8,7 @@ import type { HanaStatus } from '../checks/check-status.ts';
 import type { ProxySpec } from '../config/model.ts';
 import { serverTlsOptions, type ServerTlsOptions } from './server-tls-connect.ts';
 import { ProxyCounters } from './counters.ts';
+import type { ErrorSnapshot } from './error-snapshot.ts';
 
 /** Hash-based algorithms (HAProxy BE_LB_KIND_HI): retries never move to another server early. */
 const HASH_ALGORITHMS: ReadonlySet<string> = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie']);
@@ -20,6 +21,8 @@ export class ProxyBackend {
   readonly name: string;
   readonly core: Backend;
   readonly counters = new ProxyCounters();
+  /** The last server response the H1 layer refused (`show errors`). */
+  invalidRep: ErrorSnapshot | null = null;
   readonly #serverCounters = new Map<Server, ProxyCounters>();
   /** Servers whose live traffic feeds `observe` (configuration.txt 5.2 "observe"). */
   readonly #observed = new Map<Server, ServerState>();
@@ -27,6 +30,11 @@ export class ProxyBackend {
   readonly #tls = new Map<Server, ServerTlsOptions>();
   /** `retries` (configuration.txt 4.2, default 3). */
   readonly retries: number;
+  /**
+   * `retry-on` includes `conn-failure` (its default): without it a failed connect is never retried,
+   * in any mode (HAProxy backend.c back_handle_st_cer tests PR_RE_CONN_FAILED).
+   */
+  readonly retryConnFailure: boolean;
   /** `timeout connect` in ms, 0 = none. */
   readonly connectTimeout: number;
   /** Delay before retrying after a refused connection. */
@@ -43,6 +51,7 @@ export class ProxyBackend {
     this.name = spec.name;
     this.core = core;
     this.retries = spec.retries;
+    this.retryConnFailure = spec.retryOn === undefined || spec.retryOn.includes('conn-failure');
     this.connectTimeout = spec.timeouts.connect ?? 0;
     this.turnAround = this.connectTimeout > 0 && this.connectTimeout < TURN_AROUND_MAX ? this.connectTimeout : TURN_AROUND_MAX;
     const interval = spec.redispatch?.interval;

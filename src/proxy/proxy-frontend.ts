@@ -5,6 +5,7 @@ import type { TcpLogRecord } from '../log/record.ts';
 import type { Listener } from '../net/listener.ts';
 import type { RelayTimeouts } from '../tcp/relay.ts';
 import { ProxyCounters } from './counters.ts';
+import type { ErrorSnapshot } from './error-snapshot.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 
 export type AccessLogSink = (rec: TcpLogRecord) => void;
@@ -20,6 +21,8 @@ export class ProxyFrontend {
   readonly backendName: string;
   readonly listeners: Listener[] = [];
   readonly counters = new ProxyCounters();
+  /** The last request the H1 layer refused (`show errors`). */
+  invalidReq: ErrorSnapshot | null = null;
   readonly sink: AccessLogSink | undefined;
   readonly dontlognull: boolean;
   /** `log-format` in use: fill the optional address fields of the record (%fi %bi ...). */
