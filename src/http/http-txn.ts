@@ -334,10 +334,28 @@ export abstract class HttpTxnBase implements SampleTxn {
       be.counters.countHttp(this.status);
       be.counters.leave(this.bytesIn, this.bytesOut);
       if (this.server !== null) be.countersOf(this.server).countHttp(this.status);
+      this.#recordTimes(be);
       this.enteredBackend = false;
     }
     this.totalIn += this.bytesIn;
     this.totalOut += this.bytesOut;
+  }
+
+  /**
+   * stream_update_time_stats in `mode http`: the queue, connect, response (%Tr) and total (%Tt)
+   * times of a transaction that reached a server and got its response head.
+   */
+  #recordTimes(be: ProxyBackend): void {
+    const server = this.server;
+    if (server === null || this.tConnect < 0 || this.tResponse < 0) return;
+    const queue = this.tQueue >= 0 && this.tHead >= 0 ? this.tQueue - this.tHead : 0;
+    const connect = this.tConnect - this.tQueue;
+    const data = this.tResponse - this.tConnect;
+    // %Tt: from the end of the previous transaction (the idle time counts, as in the log).
+    const total = this.elapsed() - this.tIdleStart;
+    const srv = be.countersOf(server);
+    srv.times.add(srv.reqTot, queue, connect, data, total);
+    be.counters.times.add(be.counters.reqTot, queue, connect, data, total);
   }
 
   abstract logTxn(): void;

@@ -10,6 +10,8 @@ export class ProxyCounters {
   /** Backend and server: qtime/ctime/rtime/ttime averages over the last sessions. */
   readonly times = new TimeStats();
 
+  /** When the last session entered (nowMs), -1 before the first (stats `lastsess`, HAProxy last_sess). */
+  lastSess = -1;
   /** Current sessions (frontend: feconn; backend: beconn; server: connections). */
   scur = 0;
   /** Highest scur seen. */
@@ -59,7 +61,9 @@ export class ProxyCounters {
   enter(): void {
     this.stot++;
     if (++this.scur > this.smax) this.smax = this.scur;
-    const rate = this.sessRate.update(nowMs());
+    const now = nowMs();
+    this.lastSess = now;
+    const rate = this.sessRate.update(now);
     if (rate > this.spsMax) this.spsMax = rate;
   }
 

@@ -64,9 +64,13 @@ function putCounters(v: Map<string, StatValue>, c: ProxyCounters): void {
   v.set('rate_max', c.spsMax);
 }
 
-/** qtime/ctime/rtime/ttime averaged over min(samples, 512) sessions, and their max (stats.c). */
-function putTimes(v: Map<string, StatValue>, c: ProxyCounters, samples: number): void {
+/**
+ * qtime/ctime/rtime/ttime averaged over min(samples, 512) sessions, and their max (stats.c): the
+ * samples are the HTTP requests in `mode http`, the load-balanced sessions otherwise.
+ */
+function putTimes(v: Map<string, StatValue>, c: ProxyCounters, lbtot: number): void {
   const t = c.times;
+  const samples = v.get('mode') === 'http' ? c.reqTot : lbtot;
   v.set('qtime', swrateAvg(t.q, samples));
   v.set('ctime', swrateAvg(t.c, samples));
   v.set('rtime', swrateAvg(t.d, samples));
@@ -75,6 +79,11 @@ function putTimes(v: Map<string, StatValue>, c: ProxyCounters, samples: number):
   v.set('ctime_max', t.cMax);
   v.set('rtime_max', t.dMax);
   v.set('ttime_max', t.tMax);
+}
+
+/** srv_lastsession / be_lastsession: seconds since the last session, -1 if none yet. */
+function lastSession(c: ProxyCounters): number {
+  return c.lastSess < 0 ? -1 : Math.floor((nowMs() - c.lastSess) / 1000);
 }
 
 /** `mode http` proxies: the HTTP request and response counters (stats.c, `px->mode == PR_MODE_HTTP`). */
@@ -142,7 +151,7 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   if (isIP(server.host) === 0) v.set('addr', '');
   // HAProxy's sa2str: IPv6 in brackets, and port 0 for a server without a port.
   else v.set('addr', `${isIP(server.host) === 6 ? `[${server.host}]` : server.host}:${server.port ?? 0}`);
-  v.set('lastsess', -1);
+  v.set('lastsess', lastSession(be.countersOf(server)));
   if (server.maxconn > 0) v.set('slim', server.maxconn);
   if (server.maxqueue > 0) v.set('qlimit', server.maxqueue);
   for (const f of [...CHECK_FIELDS, ...AGENT_FIELDS, ...OPTIONAL_SERVER_FIELDS]) v.delete(f);
@@ -207,7 +216,7 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   // stats.c stats_fill_be_stats: UP with a usable server, or with no server at all (a stats listen).
   v.set('status', act + bck > 0 || be.servers.length === 0 ? 'UP' : 'DOWN');
   v.set('lastchg', Math.floor((Date.now() - target.startedAt) / 1000));
-  v.set('lastsess', -1);
+  v.set('lastsess', lastSession(be.counters));
   v.set('algo', be.spec.balance.algorithm);
   // stats.c: a backend's downtime only when it has servers.
   if (be.servers.length === 0) v.delete('downtime');
