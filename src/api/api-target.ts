@@ -4,6 +4,7 @@
 import { parseServerChecks } from '../checks/check-params.ts';
 import { realClock, type Clock } from '../clock.ts';
 import type { HapairConfig } from '../config/model.ts';
+import { ServerConn } from '../http/server-conn.ts';
 import { bindServerState, createServerState } from '../backend/server-state-bind.ts';
 import type { Server } from '../backend/server.ts';
 import type { ServerState } from '../backend/server-state.ts';
@@ -35,6 +36,8 @@ export interface ApiTarget {
   /** Pause (connections wait in the backlog) or resume a frontend; false if already so. */
   setFrontendPaused(fe: ProxyFrontend, paused: boolean): boolean;
   isFrontendPaused(fe: ProxyFrontend): boolean;
+  /** Close the idle keep-alive connections to `server` (server.c srv_cleanup_connections). */
+  purgeIdleConnections(server: Server): void;
 }
 
 /** The runtime's health wiring, when it binds a state machine to every server at start. */
@@ -88,5 +91,6 @@ export function runtimeApiTarget(rt: Runtime, clock: Clock = realClock): ApiTarg
     setFrontendMaxconn: (fe, n) => rt.setFrontendMaxconn(fe, n),
     setFrontendPaused: (fe, paused) => rt.setFrontendPaused(fe.name, paused),
     isFrontendPaused: (fe) => rt.isFrontendPaused(fe.name),
+    purgeIdleConnections: (server) => ServerConn.purge(server),
   };
 }

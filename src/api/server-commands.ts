@@ -39,7 +39,16 @@ function onServer(at: number, fn: (f: Found, args: readonly string[], ctx: Comma
 const SET_SERVER_USAGE =
   'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
 
-function setServer(f: Found, args: readonly string[]): string {
+/** server.c cli_parse_set_server "ssl": only a server with TLS settings (HAProxy's ssl_ctx) can switch. */
+function setSsl(f: Found, value: string | undefined, { target }: CommandContext): string {
+  if (!f.backend.hasTlsContext(f.server)) return "'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n";
+  if (value !== 'on' && value !== 'off') return "'set server <srv> ssl' expects 'on' or 'off'.\n";
+  f.backend.setSsl(f.server, value === 'on');
+  target.purgeIdleConnections(f.server);
+  return 'server ssl setting updated.\n';
+}
+
+function setServer(f: Found, args: readonly string[], ctx: CommandContext): string {
   const [, , , what, value] = args;
   const st = f.state;
   switch (what) {
@@ -74,6 +83,8 @@ function setServer(f: Found, args: readonly string[]): string {
       if (!st.agent.enabled) return 'agent checks are not enabled on this server.\n';
       checkOverrides(f.server).agent.send = value ?? '';
       return '';
+    case 'ssl':
+      return setSsl(f, value, ctx);
     case 'fqdn':
       if (!value) return 'set server <b>/<s> fqdn requires a FQDN.\n';
       // hapair has no `resolvers` section yet: every server is in HAProxy's "no resolution" case.

@@ -28,6 +28,8 @@ export class ProxyBackend {
   readonly #observed = new Map<Server, ServerState>();
   /** `server ... ssl`: how sessions connect to each TLS server (absent: plain TCP). */
   readonly #tls = new Map<Server, ServerTlsOptions>();
+  /** Servers with TLS settings, used or not: what `set server <b>/<s> ssl on` turns on. */
+  readonly #tlsContexts = new Map<Server, ServerTlsOptions>();
   /** `retries` (configuration.txt 4.2, default 3). */
   readonly retries: number;
   /**
@@ -62,7 +64,23 @@ export class ProxyBackend {
       this.#serverCounters.set(server, new ProxyCounters());
       const tls = serverTlsOptions(server.spec.params, sslServerVerify);
       if (tls !== undefined) this.#tls.set(server, tls);
+      const ctx = tls ?? serverTlsOptions(server.spec.params, sslServerVerify, true);
+      if (ctx !== undefined) this.#tlsContexts.set(server, ctx);
     }
+  }
+
+  /** `server` has TLS settings (HAProxy's ssl_ctx): `set server ssl on|off` may switch it. */
+  hasTlsContext(server: Server): boolean {
+    return this.#tlsContexts.has(server);
+  }
+
+  /** server.c srv_set_ssl: traffic to `server` over TLS or not; false when it has no TLS settings. */
+  setSsl(server: Server, on: boolean): boolean {
+    const ctx = this.#tlsContexts.get(server);
+    if (ctx === undefined) return false;
+    if (on) this.#tls.set(server, ctx);
+    else this.#tls.delete(server);
+    return true;
   }
 
   /** TLS connect options of `server`, undefined for plain TCP. */
@@ -99,15 +117,16 @@ export class ProxyBackend {
    * HAProxy include/haproxy/stream.h stream_choose_redispatch (2.6 with the fixes backported to
    * 2.6.x): after `retries` failed attempts so far, move to another server when the server is
    * not running, when the redispatch interval says so, or at once for non-hash algorithms with
-   * more than one active server.
+   * more than one active server unless `direct` (a persistence cookie or use-server chose the
+   * server: SF_DIRECT).
    */
-  shouldRedispatch(server: Server, retries: number): boolean {
+  shouldRedispatch(server: Server, retries: number, direct = false): boolean {
     const interval = this.redispatchInterval;
     if (interval === null) return false;
     if (server.admin.maint || server.oper === 'DOWN' || server.oper === 'STARTING') return true;
     if (interval > 0 && retries % interval === 0) return true;
     const period = this.retries + 1 + interval;
     if (interval < 0 && period > 0 && retries % period === 0) return true;
-    return !this.hashBased && this.activeServers() > 1;
+    return !direct && !this.hashBased && this.activeServers() > 1;
   }
 }

@@ -31,10 +31,15 @@ function contextOptions(s: ServerTlsSettings): CheckTlsContext {
 }
 
 /** Traffic: undefined when the server is reached in clear (`ssl` unset or `no-ssl`). */
-export function serverTlsOptions(params: Readonly<Record<string, readonly string[]>>, globalVerify: SslServerVerify = 'required'): ServerTlsOptions | undefined {
+export function serverTlsOptions(
+  params: Readonly<Record<string, readonly string[]>>,
+  globalVerify: SslServerVerify = 'required',
+  /** Also when traffic is plain but the server has TLS settings (HAProxy's ssl_ctx, for `set server ssl on`). */
+  evenOff = false,
+): ServerTlsOptions | undefined {
   const parsed = parseServerTls(params, globalVerify);
   const s = parsed.settings;
-  if (s === undefined || !parsed.traffic) return undefined;
+  if (s === undefined || (!parsed.traffic && !evenOff)) return undefined;
   const sni = s.sni;
   return {
     ...contextOptions(s),

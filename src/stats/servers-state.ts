@@ -70,7 +70,7 @@ function serverLine(target: ApiTarget, be: ProxyBackend, srv: Server, now: numbe
     isIP(srv.spec.host) !== 0 ? '-' : srv.spec.host,
     srv.port ?? 0,
     '-',
-    p.ssl !== undefined ? 1 : 0,
+    be.tlsOf(srv) !== undefined ? 1 : 0,
     o.check.port ?? (Number(p.port?.[0] ?? 0) || 0),
     o.check.host ?? hostOf(p.addr?.[0]),
     o.agent.host ?? hostOf(p['agent-addr']?.[0]),

@@ -1,6 +1,6 @@
 // Differential: the `set server` subcommands that change where checks and agents connect
 // (check-addr, check-port, agent-addr, agent-port, agent-send), `fqdn` without resolvers, `addr`
-// (also on a server `init-addr none` left without address) and `show peers`, sent to HAProxy 2.6 and to hapair on the same config: same answer for every
+// (also on a server `init-addr none` left without address), `ssl on|off` and `show peers`, sent to HAProxy 2.6 and to hapair on the same config: same answer for every
 // command, same `show servers state` afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfigHead, ask } from './api-harness.ts';
@@ -12,6 +12,8 @@ const cfg: ConfigText = (_dir, sock) => `${apiConfigHead(sock, 'admin', 'tcp')}b
     server s4 127.0.0.1:4 check inter 60s
     server s6 127.0.0.1:6 check agent-check agent-port 7 inter 60s
     server s9 nonexistent.invalid:80 init-addr none
+    server s7 127.0.0.1:8 ssl verify none
+    server s8 127.0.0.1:9 check-ssl verify none
 `;
 
 const COMMANDS = [
@@ -36,6 +38,12 @@ const COMMANDS = [
   'set server be/s1 addr 127.0.0.8 port 88',
   'set server be/s9 addr 127.0.0.1',
   'set server be/s1 bogus',
+  'set server be/s1 ssl on',
+  'set server be/s1 ssl',
+  'set server be/s7 ssl',
+  'set server be/s7 ssl foo',
+  'set server be/s7 ssl off',
+  'set server be/s8 ssl on',
   'show peers',
   'show peers nope',
   'show peers dict',
