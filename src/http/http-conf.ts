@@ -2,6 +2,7 @@
 // ProxySpec: timeouts, connection mode, server connection reuse, forwardfor, error pages.
 import type { ProxySpec } from '../config/model.ts';
 import { ErrorPages, errorFilesOf } from './error-pages.ts';
+import { l7RetryOf, type L7Retry } from './retry-on.ts';
 
 /** configuration.txt 4.2 "http-reuse": never | safe (default) | aggressive | always. */
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
@@ -28,6 +29,8 @@ export interface HttpConf {
   readonly abortOnClose: boolean;
   readonly forwardFor: ForwardFor | null;
   readonly errors: ErrorPages;
+  /** `retry-on` beyond connect failures (the backend's), null when none. */
+  readonly l7Retry: L7Retry | null;
 }
 
 function lastOption(spec: ProxySpec, name: string): readonly string[] | undefined {
@@ -124,5 +127,6 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     abortOnClose: be.options.abortonclose === true,
     forwardFor: typeof parsed === 'string' ? null : parsed,
     errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
+    l7Retry: l7RetryOf(be),
   };
 }

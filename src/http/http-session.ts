@@ -24,6 +24,7 @@ import { persistRequest, persistResponse } from './cookie-session.ts';
 import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_NONE, writeRequestHead, writeResponseHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
 import { ServerConn, type ServerConnOwner } from './server-conn.ts';
+import { L7_RETRY_MAX_REQUEST } from './retry-on.ts';
 import { httpReadBuffer, nextHttpBuffer, PENDING, SENT, sendBuffer, sendLatin1 } from './http-io.ts';
 import type { UserBufferReads } from '../net/listener.ts';
 import { clockEventEnd, clockEventStart, HttpTxnBase, type LocalAnswer } from './http-txn.ts';
@@ -43,6 +44,11 @@ const S_APPLET = 3; // an applet answers
 const S_TUNNEL = 4; // after 101 / CONNECT: bytes both ways
 const S_CLOSING = 5; // answered and closing; client bytes are dropped
 const S_DONE = 6;
+
+// Layer-7 retries of the current request (retry-on), decided when it is first sent.
+const L7_UNSET = 0;
+const L7_ON = 1;
+const L7_OFF = 2;
 
 /** What a session needs from its runtime (same contract as the tcp session's host). */
 export interface HttpSessionHost {
@@ -95,6 +101,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #holdsSlot = false;
   #queued = false;
   #previous: Server | null = null;
+  /** The server was chosen by use-server or a persistence cookie (HAProxy SF_DIRECT). */
+  #direct = false;
   #turnAround: NodeJS.Timeout | null = null;
   #clientEof = false;
   #closeClient = false;
@@ -102,6 +110,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   readonly #pieces: (Buffer | string)[] = [];
   /** Request body bytes went straight to the server (the request cannot be resent). */
   #streamed = false;
+  #l7 = L7_UNSET;
   #clientTimer = -1;
   /** The frontend's settings (head timeouts), looked up once. */
   readonly #feConf: HttpConf;
@@ -460,6 +469,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const be = this.backend!;
     // use-server first, then the persistence cookie (HAProxy process_server_rules, then cookies).
     const pinned = this.pinnedServer(be) ?? (this.#previous === null ? this.persistence?.server : null) ?? null;
+    this.#direct = pinned !== null;
     const result = pinned !== null ? be.core.assignTo(pinned, this) : be.core.assign(this, this, this.#previous ?? undefined);
     if (typeof result !== 'string') return this.#gotServer(result);
     if (result === 'queued') {
@@ -478,6 +488,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.#previous = null;
       if (previous !== server) {
         this.redispatched = true;
+        // Away from the server a valid cookie named: logged `D` (HAProxy TX_CK_VALID → TX_CK_DOWN).
+        const p = this.persistence;
+        if (p !== null && p.status === 'V') {
+          this.persistence = { ...p, status: 'D' };
+          this.cookieFlags = 'D' + this.cookieFlags[1];
+        }
         be.countersOf(previous).wredis++;
         be.counters.wredis++;
       } else {
@@ -545,13 +561,13 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const be = this.backend!;
     const server = this.server!;
     be.observe(server, 'L4_ERR');
-    if (this.retries >= be.retries) {
+    if (this.retries >= be.retries || !be.retryConnFailure) {
       be.countersOf(server).econ++;
       be.counters.econ++;
       return this.#answerError(503, timedOut ? 's' : 'S', 'C');
     }
     this.retries++;
-    if (be.shouldRedispatch(server, this.retries)) {
+    if (be.shouldRedispatch(server, this.retries, this.#direct)) {
       this.#releaseSlot();
       this.#previous = server;
       this.server = null;
@@ -560,6 +576,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       return;
     }
     be.countersOf(server).wretr++;
+    be.countersOf(server).stot++;
     be.counters.wretr++;
     if (timedOut) this.#connect();
     else this.#turnAround = setTimeout(onTurnAround, be.turnAround, this);
@@ -582,6 +599,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resHead = null;
     this.#resHeadDone = false;
     this.#reqHeadText = this.buildRequestHead(this.#serverConnMode());
+    if (this.#l7 === L7_UNSET) this.#l7 = this.#replayable() ? L7_ON : L7_OFF;
     const socket = conn.socket;
     // One write per request: a string alone, or head and buffered body in one buffer (cheaper
     // than a corked writev of several pieces).
@@ -637,6 +655,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const text = end > MAX_HEAD ? '' : buf.toString('latin1', 0, end);
     if (end > MAX_HEAD || parseResponseHead(text, res) !== 0 || res.htxSize() > HTX_HEAD_LIMIT) return this.#badResponse(conn, buf);
     if (res.status < 200) return this.#onInterim(conn, buf, end);
+    if (this.#l7 === L7_ON && this.conf.l7Retry!.onStatus(res.status) && this.#retryL7(conn)) return;
     this.tResponse = this.elapsed();
     this.#resHeadDone = true;
     this.phase = 'D';
@@ -744,6 +763,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (this.#conn !== conn) return conn.destroy();
     if (this.#st === S_TUNNEL) return this.#abort(timedOut ? 's' : 'S', 'D');
     if (this.#resHeadDone) return this.#abort(timedOut ? 's' : 'S', 'D');
+    // retry-on: a close or reset before a complete head is `empty-response` (even after a partial head).
+    const l7 = this.conf.l7Retry;
+    if (this.#l7 === L7_ON && (timedOut ? l7!.responseTimeout : l7!.emptyResponse) && this.#retryL7(conn)) return;
     // A reused idle connection the server closed before answering: retry on a new one
     // (the request was not consumed; HAProxy sends a first request on a fresh connection).
     if (!timedOut && conn.requests > 1 && this.#reqDone && this.#resHead === null && !this.#streamed) {
@@ -770,6 +792,56 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   #closeServer = false;
 
+  /**
+   * HAProxy 2.6 sets TX_L7_RETRY for a request only when all of it is buffered at its first send
+   * (stconn.c sc_conn_send: msg_state DONE, the copy fits one buffer): a body still arriving,
+   * streamed or too large makes it unreplayable (`option http-buffer-request` is not supported).
+   */
+  #replayable(): boolean {
+    return this.conf.l7Retry !== null && this.#reqDone && !this.#streamed &&
+      this.#reqHeadText.length + this.#pendingBytes <= L7_RETRY_MAX_REQUEST;
+  }
+
+  /**
+   * HAProxy 2.6 do_l7_retry: within `retries`, send the request again on a new connection, to
+   * another server when stream_choose_redispatch says so (no turn-around wait). wretr counts the
+   * retry, and again when it stays on the same server (stream_choose_redispatch) or is
+   * reassigned to it. False when the retries are used up: the caller answers as without retry-on.
+   */
+  #retryL7(conn: ServerConn | null): boolean {
+    const be = this.backend!;
+    if (this.retries >= be.retries) return false;
+    conn?.destroy();
+    this.#conn = null;
+    this.retries++;
+    const server = this.server!;
+    be.countersOf(server).wretr++;
+    be.counters.wretr++;
+    // A reset still counts as a failed response (HAProxy process_stream on SE_FL_ERROR).
+    if (conn !== null && conn.socket.errored !== null) {
+      be.countersOf(server).eresp++;
+      be.counters.eresp++;
+    }
+    this.#resHead = null;
+    this.#resHeadDone = false;
+    this.status = -1;
+    this.#st = S_BACKEND;
+    if (be.shouldRedispatch(server, this.retries, this.#direct)) {
+      this.#releaseSlot();
+      this.#previous = server;
+      this.server = null;
+      this.#assign();
+    } else {
+      // Each attempt is a server session (HAProxy connect_server: cum_sess per connection).
+      const counters = be.countersOf(server);
+      counters.wretr++;
+      counters.stot++;
+      be.counters.wretr++;
+      this.#connect();
+    }
+    return true;
+  }
+
   #newConnection(): void {
     const server = this.server!;
     const be = this.backend!;
@@ -786,6 +858,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     be.counters.eresp++;
     this.captureInvalidResponse(head);
     be.observe(this.server!, 'HTTP_HDRRSP');
+    if (this.#l7 === L7_ON && this.conf.l7Retry!.junkResponse && this.#retryL7(null)) return;
     this.#answerError(502, 'P', 'H');
   }
 
@@ -986,6 +1059,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#pendingBytes = 0;
     this.#appletFn = null;
     this.#streamed = false;
+    this.#l7 = L7_UNSET;
     if (closing) {
       if (this.#st !== S_CLOSING) {
         this.#st = S_CLOSING;

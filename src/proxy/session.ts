@@ -304,7 +304,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     const server = this.server!;
     // `observe layer4`: every failed connection attempt counts (HAProxy back_handle_st_cer).
     be.observe(server, 'L4_ERR');
-    if (this.retries >= be.retries) {
+    if (this.retries >= be.retries || !be.retryConnFailure) {
       be.countersOf(server).econ++;
       be.counters.econ++;
       this.#fail(timedOut ? 's' : 'S', 'C');
@@ -320,6 +320,8 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       return;
     }
     be.countersOf(server).wretr++;
+    // Each attempt is a server session (HAProxy connect_server: cum_sess per connection).
+    be.countersOf(server).stot++;
     be.counters.wretr++;
     if (timedOut) this.#connect();
     else this.#waitTurnAround();
