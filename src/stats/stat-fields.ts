@@ -199,6 +199,7 @@ export const FIELD_TAGS: Readonly<Record<'F' | 'B' | 'S', Readonly<Record<string
     rate_max: 'MMP:u32',
     check_status: 'MOP:str',
     check_duration: 'MDP:u64',
+    hanafail: 'MCP:u64',
     cli_abrt: 'MCP:u64',
     srv_abrt: 'MCP:u64',
     lastsess: 'MAP:s32',

@@ -30,7 +30,7 @@ const TYPE: Readonly<Record<ObjType, number>> = { F: 0, B: 1, S: 2 };
 /** Fields only a server with an active health check / agent / some setting carries. */
 const CHECK_FIELDS = ['chkfail', 'chkdown', 'downtime', 'check_status', 'check_code', 'check_duration', 'last_chk', 'check_desc', 'check_rise', 'check_fall', 'check_health'];
 const AGENT_FIELDS = ['agent_status', 'agent_code', 'agent_duration', 'last_agt', 'agent_desc', 'agent_rise', 'agent_fall', 'agent_health'];
-const OPTIONAL_SERVER_FIELDS = ['cookie'];
+const OPTIONAL_SERVER_FIELDS = ['cookie', 'hanafail'];
 
 /** Every field the object type carries, at 0 (the counters hapair does not keep stay 0). */
 function baseRow(obj: ObjType, spec: ProxySpec, sid: number, svname: string): Map<string, StatValue> {
@@ -163,6 +163,8 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
     v.set('downtime', downtimeSeconds(st, now));
   }
   if (st.agent.active) putCheck(v, 'agent', cols.agent, 'last_agt');
+  // stats.c: the observe errors that triggered `on-error`, for a server with `observe` set.
+  if (st.observeMode !== 'none') v.set('hanafail', st.failedHana);
   if (server.spec.cookie !== undefined && be.spec.mode === 'http') v.set('cookie', server.spec.cookie);
   if (st.throttle < 100) v.set('throttle', st.throttle);
   if (st.tracked) v.set('tracked', `${st.tracked.proxy}/${st.tracked.name}`);
