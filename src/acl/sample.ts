@@ -69,6 +69,8 @@ export interface SampleTxn {
   readonly reqData: Buffer | undefined;
   /** `set-var` storage, created by the rules on first use (`txn.x`, `req.x`, `sess.x` share it per txn). */
   vars: Map<string, SampleValue> | undefined;
+  /** `http-request disable-l7-retry`: no `retry-on` retry but conn-failure for this request (http mode only). */
+  disableL7Retry?(): void;
 }
 
 /** An L4-only transaction view (tcp mode), for sessions without HTTP. */

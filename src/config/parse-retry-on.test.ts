@@ -62,12 +62,14 @@ describe('retry-on verdicts against haproxy -c', () => {
     ['in a frontend', `${HEAD}frontend f\n    bind 127.0.0.1:1\n    retry-on 503\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`],
     ['valid', backend('retry-on all-retryable-errors 404 401 403 408 425 501')],
     ['valid none', backend('retry-on none')],
+    ['disable-l7-retry', backend('http-request disable-l7-retry if { method POST }')],
+    ['disable-l7-retry with an argument', backend('http-request disable-l7-retry now')],
     ['valid in tcp mode', `${HEAD}    mode tcp\nlisten l\n    bind 127.0.0.1:1\n    retry-on 503 empty-response\n    server s 127.0.0.1:1\n`],
   ])('%s', (_name, text) => {
     const file = join(dir, 'r.cfg');
     writeFileSync(file, text);
     const ref = spawnSync('/usr/sbin/haproxy', ['-c', '-f', file], { encoding: 'utf8', timeout: 20_000 });
-    const alert = /parsing \[[^\]]*r\.cfg:(\d+)\] : (.*)/.exec(ref.stderr);
+    const alert = /parsing \[[^\]]*r\.cfg:(\d+)\] ?: (.*)/.exec(ref.stderr);
     const ours = parse(text).errors;
     // haproxy -c exits 2 for a valid file without listener, 0 for a valid one with: both mean valid.
     if (alert === null) {

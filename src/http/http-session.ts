@@ -798,7 +798,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
    * streamed or too large makes it unreplayable (`option http-buffer-request` is not supported).
    */
   #replayable(): boolean {
-    return this.conf.l7Retry !== null && this.#reqDone && !this.#streamed &&
+    return this.conf.l7Retry !== null && !this.l7RetryDisabled && this.#reqDone && !this.#streamed &&
       this.#reqHeadText.length + this.#pendingBytes <= L7_RETRY_MAX_REQUEST;
   }
 

@@ -70,6 +70,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   phase: TerminationPhase = 'R';
   retries = 0;
   redispatched = false;
+  /** `http-request disable-l7-retry` ran for this request. */
+  l7RetryDisabled = false;
   connectPort = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -281,6 +283,10 @@ export abstract class HttpTxnBase implements SampleTxn {
     return writeRequestHead(this.req, connMode);
   }
 
+  disableL7Retry(): void {
+    this.l7RetryDisabled = true;
+  }
+
   setBackend(be: ProxyBackend | null): void {
     this.backend = be;
   }
@@ -370,6 +376,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.phase = 'R';
     this.retries = 0;
     this.redispatched = false;
+    this.l7RetryDisabled = false;
     this.bytesIn = this.bytesOut = 0;
     this.srvQueuePos = this.backendQueuePos = 0;
     this.server = null;

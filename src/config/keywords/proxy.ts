@@ -46,7 +46,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
   supported('acl', 'dflb', 'NAME CRITERION [flags] [operator] VALUE... (see docs/acl.md; not in defaults sections yet)'),
   supported('tcp-request', 'dflb', 'connection|content accept|reject [if|unless COND], inspect-delay'),
   planned('tcp-response', 'dlb', RULES),
-  supported('http-request', 'dflb', 'allow deny auth return redirect set-header add-header del-header replace-header replace-value set-path set-query set-uri set-method set-var use-service'),
+  supported('http-request', 'dflb', 'allow deny auth return redirect set-header add-header del-header replace-header replace-value set-path set-query set-uri set-method set-var use-service disable-l7-retry'),
   supported('http-response', 'dflb', 'allow deny return redirect set-header add-header del-header replace-header replace-value set-status set-var'),
   planned('http-after-response', 'dflb', HTTP),
   supported('redirect', 'flb', 'location|prefix|scheme TARGET [code N] [drop-query] [append-slash] [set-cookie|clear-cookie C] [if|unless COND]'),

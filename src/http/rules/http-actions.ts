@@ -117,6 +117,15 @@ function setVarAction(varName: string): ActionParser {
 
 const allow: ActionParser = (_w, i) => ({ run: () => ALLOW, next: i });
 
+/** `disable-l7-retry` (http_act.c): the request is not retried on retry-on's layer-7 events. */
+const disableL7Retry: ActionParser = (_w, i) => ({
+  run: (t) => {
+    t.disableL7Retry?.();
+    return undefined;
+  },
+  next: i,
+});
+
 /** `deny [deny_status N]`: 403 for requests, 502 for responses by default. */
 const deny: ActionParser = (w, i, a) => {
   let status = a.side === 'req' ? 403 : 502;
@@ -215,6 +224,7 @@ export const REQUEST_ACTIONS: Readonly<Record<string, ActionParser>> = {
   'set-query': uriAction(setQuery),
   'set-uri': uriAction(setUri),
   'set-method': uriAction(setMethod),
+  'disable-l7-retry': disableL7Retry,
 };
 
 export const RESPONSE_ACTIONS: Readonly<Record<string, ActionParser>> = {
