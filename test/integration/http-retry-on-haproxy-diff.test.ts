@@ -8,7 +8,7 @@ import { startUdpCollector, type UdpCollector } from '../support/servers.ts';
 import { join } from 'node:path';
 import { waitApiSocket } from './haproxy-api-oracle.ts';
 import { distinctFreePorts, startHapairProxy } from './http-oracle-harness.ts';
-import { request, retryFields, startScriptedServer, type Action, type ClientResult, type ScriptedServer } from './http-retry-on-harness.ts';
+import { request, requestTwice, retryFields, startScriptedServer, type Action, type ClientResult, type ScriptedServer } from './http-retry-on-harness.ts';
 import { startHaproxy, statColumns, tempDir, type ConfigText, type Oracle } from './server-state-file-harness.ts';
 
 interface Scenario {
@@ -22,6 +22,8 @@ interface Scenario {
   readonly mode?: 'tcp';
   /** Extra request header line. */
   readonly header?: string;
+  /** Two requests on one keep-alive connection instead of one. */
+  readonly twice?: boolean;
 }
 
 const A1 = 'server a 127.0.0.1:A';
@@ -57,6 +59,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'dead_without_conn_failure', lines: `retry-on 503\nserver d 127.0.0.1:DEAD`, scripts: {} },
   { name: 'dead_none', lines: `retry-on none\nserver d 127.0.0.1:DEAD`, scripts: {} },
   { name: 'post_buffered', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'hello=world' },
+  { name: 'keep_alive', lines: `retry-on 503\n${A1}`, scripts: { a: [503, 200, 503] }, twice: true },
   { name: 'post_8k', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'x'.repeat(8000) },
   { name: 'post_20k', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'x'.repeat(20000) },
   { name: 'post_l7_disabled', lines: `http-request disable-l7-retry if { method POST }\nretry-on 503\n${A1}`, scripts: { a: [503] }, body: 'a=1' },
@@ -127,23 +130,24 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function logLine(udp: UdpCollector, proxy: string): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const line = udp.messages.find((m) => m.includes(` ${proxy} `) || m.includes(` ${proxy}/`));
-    if (line !== undefined) return line;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return 'no log line';
+async function logLines(udp: UdpCollector, proxy: string, n: number): Promise<string[]> {
+  const mine = (): string[] => udp.messages.filter((m) => m.includes(` ${proxy} `) || m.includes(` ${proxy}/`));
+  for (let i = 0; i < 300 && mine().length < n; i++) await new Promise((r) => setTimeout(r, 10));
+  const got = mine();
+  return got.length === 0 ? ['no log line'] : got;
 }
 
 async function play(sc: Scenario, port: number, udp: UdpCollector): Promise<Outcome> {
   a.script(sc.scripts.a ?? []);
   b.script(sc.scripts.b ?? []);
   udp.messages.length = 0;
-  const client = sc.mode === 'tcp'
+  const client = sc.twice === true
+    ? await requestTwice(port)
+    : sc.mode === 'tcp'
     ? await request(port, 'GET / HTTP/1.1')
     : await request(port, (sc.body === undefined ? 'GET / HTTP/1.1' : 'POST / HTTP/1.1') + (sc.header === undefined ? '' : `\r\n${sc.header}`), sc.body, sc.later);
-  const log = retryFields(await logLine(udp, sc.name));
+  const lines = await logLines(udp, sc.name, sc.twice === true ? 2 : 1);
+  const log = lines.map(retryFields).join(' | ');
   return { client, served: { a: [...a.served], b: [...b.served] }, bodies: [...a.bodies, ...b.bodies], log };
 }
 

@@ -111,6 +111,23 @@ export async function request(port: number, head: string, body = '', later = 0):
   return { status: raw.slice(0, raw.indexOf('\r\n')), body: raw.slice(split + 4) };
 }
 
+/** Two GETs on one keep-alive client connection, the second once the first is answered. */
+export async function requestTwice(port: number): Promise<ClientResult> {
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  let raw = '';
+  sock.on('data', (d) => (raw += d.toString('latin1')));
+  sock.on('error', () => undefined);
+  const timer = setTimeout(() => sock.destroy(), 8000);
+  await once(sock, 'connect');
+  sock.write('GET /1 HTTP/1.1\r\nhost: x\r\n\r\n');
+  for (let i = 0; i < 500 && !/\r\n\r\n[^]*\S/.test(raw); i++) await new Promise((r) => setTimeout(r, 10));
+  sock.write('GET /2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+  await once(sock, 'close');
+  clearTimeout(timer);
+  const statuses = raw.match(/HTTP\/1\.1 \d{3}[^\r]*/g) ?? [];
+  return { status: statuses.join(' | '), body: raw.split('\r\n\r\n').slice(1).map((b) => b.replace(/HTTP\/1\.1 [^]*$/, '')).join(' | ') };
+}
+
 /**
  * From an httplog or tcplog line: `backend/server status termination retries`. The retries are
  * `%rc` of `%ac/%fc/%bc/%sc/%rc` (a leading `+` when the request was redispatched).
