@@ -1,6 +1,7 @@
 // What the runtime API acts on, kept narrow so the API does not reach into the proxy's internals:
 // the configuration, the live frontends/backends/sessions, process counters and the server state
 // machine of each server. `runtimeApiTarget` adapts the proxy Runtime to it.
+import type net from 'node:net';
 import { parseServerChecks } from '../checks/check-params.ts';
 import { realClock, type Clock } from '../clock.ts';
 import type { HapairConfig } from '../config/model.ts';
@@ -12,6 +13,7 @@ import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import type { Runtime } from '../proxy/runtime.ts';
 import type { TcpSession } from '../proxy/session.ts';
+import type { HttpSession } from '../http/http-session.ts';
 import { nowMs } from '../stats/freq-ctr.ts';
 
 export interface ApiTarget {
@@ -28,7 +30,8 @@ export interface ApiTarget {
   /** Connections of the last second over the process, and the highest such rate seen. */
   readonly connRate: number;
   readonly cpsMax: number;
-  sessions(): Iterable<TcpSession>;
+  /** Every live session, tcp and http, oldest first (HAProxy's streams list). */
+  sessions(): Iterable<ApiSession>;
   /** The state machine that owns `server`'s state (created and bound on first use if needed). */
   serverState(backend: ProxyBackend, server: Server): ServerState;
   setGlobalMaxconn(n: number): void;
@@ -38,6 +41,13 @@ export interface ApiTarget {
   isFrontendPaused(fe: ProxyFrontend): boolean;
   /** Close the idle keep-alive connections to `server` (server.c srv_cleanup_connections). */
   purgeIdleConnections(server: Server): void;
+}
+
+export type ApiSession = TcpSession | HttpSession;
+
+/** The client connection of a session. */
+export function clientSocketOf(s: ApiSession): net.Socket {
+  return 'relay' in s ? s.relay.client : s.socketRef;
 }
 
 /** The runtime's health wiring, when it binds a state machine to every server at start. */
@@ -74,7 +84,7 @@ export function runtimeApiTarget(rt: Runtime, clock: Clock = realClock): ApiTarg
     get cpsMax() {
       return rt.cpsMax;
     },
-    sessions: () => rt.sessions(),
+    sessions: () => [...rt.sessions(), ...rt.http.sessions()].sort((a, b) => a.acceptDate - b.acceptDate),
     serverState(be, server) {
       const own = (rt as HealthView).health?.stateOf(server);
       if (own !== undefined) return own;

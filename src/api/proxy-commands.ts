@@ -6,15 +6,15 @@ import { showServersState } from '../stats/servers-state.ts';
 import { STATS_JSON_SCHEMA } from '../stats/stats-schema.ts';
 import { showStat } from '../stats/show-stat.ts';
 import { showErrors } from './show-errors.ts';
-import type { TcpSession } from '../proxy/session.ts';
-import type { ApiTarget } from './api-target.ts';
+import { humanTime } from '../stats/stats-html-text.ts';
+import { clientSocketOf, type ApiSession, type ApiTarget } from './api-target.ts';
 import type { ApiCommand, CommandContext } from './commands.ts';
 
 /** Session ids shown by `show sess` and taken by `shutdown session` (HAProxy prints pointers). */
-const sessionIds = new WeakMap<TcpSession, number>();
+const sessionIds = new WeakMap<ApiSession, number>();
 let nextSessionId = 1;
 
-function sessionId(s: TcpSession): string {
+function sessionId(s: ApiSession): string {
   let id = sessionIds.get(s);
   if (id === undefined) {
     id = nextSessionId++;
@@ -23,15 +23,15 @@ function sessionId(s: TcpSession): string {
   return `0x${id.toString(16)}`;
 }
 
-function sessionLine(s: TcpSession, now: number): string {
-  const sock = s.relay.client;
+function sessionLine(s: ApiSession, now: number): string {
+  const sock = clientSocketOf(s);
   const v6 = sock.remoteFamily === 'IPv6';
   const src = sock.remoteAddress === undefined ? `unix:${s.listener.id}` : `${sock.remoteAddress}:${sock.remotePort}`;
   const age = Math.max(0, Math.floor((now - s.acceptDate) / 1000));
   const proto = sock.remoteAddress === undefined ? 'unix_stream' : v6 ? 'tcpv6' : 'tcpv4';
   const be = s.backend?.name ?? '<NONE>';
   const srv = s.server?.name ?? '<none>';
-  return `${sessionId(s)}: proto=${proto} src=${src} fe=${s.frontend.name} be=${be} srv=${srv} age=${age}s\n`;
+  return `${sessionId(s)}: proto=${proto} src=${src} fe=${s.frontend.name} be=${be} srv=${srv} age=${humanTime(age)}\n`;
 }
 
 function showSess(args: readonly string[], { target }: CommandContext): string {
