@@ -1,7 +1,8 @@
 // Differential: the `set server` subcommands that change where checks and agents connect
 // (check-addr, check-port, agent-addr, agent-port, agent-send), `fqdn` without resolvers, `addr`
-// (also on a server `init-addr none` left without address), `ssl on|off` and `show peers`, sent to HAProxy 2.6 and to hapair on the same config: same answer for every
-// command, same `show servers state` afterwards.
+// (also on a server `init-addr none` left without address), `ssl on|off`, `show peers` and the
+// stick-table commands without tables, sent to HAProxy 2.6 and to hapair on the same config:
+// same answer for every command, same `show servers state` afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfigHead, ask } from './api-harness.ts';
 import { serversState, startHapairRuntime, startHaproxy, statColumns, tempDir, type ConfigText, type Oracle } from './server-state-file-harness.ts';
@@ -47,6 +48,16 @@ const COMMANDS = [
   'show peers',
   'show peers nope',
   'show peers dict',
+  // No stick table exists: HAProxy's answers for every table command.
+  'show table',
+  'show table foo',
+  'show table foo data.gpc0 gt 0',
+  'clear table',
+  'clear table foo',
+  'clear table foo key 1',
+  'set table',
+  'set table foo',
+  'set table foo key 1 data.gpc0 1',
 ];
 
 const dir = tempDir();
