@@ -1,10 +1,11 @@
 // Acceptance: Debian's chromium (driven by playwright-core) opens the stats page served by the
 // proxy, checks servers, applies each of the 13 actions of the admin form and the test verifies
 // the resulting state in the page, in the CSV export and through the runtime API. A screenshot is
-// saved under test-artifacts/.
+// saved under test-artifacts/. Both CSVs (the page's ;csv and `show stat`) go through a strict CSV parser.
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAT_FIELDS } from '../../src/stats/stat-fields.ts';
@@ -92,17 +93,26 @@ async function pageRow(backend: string, server: string): Promise<{ cls: string; 
   return { cls: (await row.getAttribute('class')) ?? '', text: (await row.innerText()).replace(/\s+/g, ' ') };
 }
 
+/** A CSV export read by a strict parser (quotes, field count): one object's field by name. */
+function fieldOf(csv: string, backend: string, server: string, field: string): string {
+  const rows = parse(csv.replace(/^# /, ''), { columns: true, relax_column_count: false, relax_quotes: false }) as Record<string, string>[];
+  expect(Object.keys(rows[0]!).slice(0, STAT_FIELDS.length)).toEqual([...STAT_FIELDS]);
+  const row = rows.find((r) => r.pxname === backend && r.svname === server);
+  if (row === undefined) throw new Error(`no ${backend}/${server} row`);
+  return row[field]!;
+}
+
 /** One field of a server's row in the CSV export, fetched by the browser. */
 async function csvField(backend: string, server: string, field: string): Promise<string> {
   const r = await page.request.get(`${base}/stats;csv`);
-  const line = (await r.text()).split('\n').find((l) => l.startsWith(`${backend},${server},`));
-  return line!.split(',')[STAT_FIELDS.indexOf(field)];
+  return fieldOf(await r.text(), backend, server, field);
 }
 
 async function apiField(backend: string, server: string, field: string): Promise<string> {
   const out = await ask(px.sock('api.sock'), 'show stat');
-  const line = out.split('\n').find((l) => l.startsWith(`${backend},${server},`));
-  return line!.split(',')[STAT_FIELDS.indexOf(field)];
+  // The CLI's end-of-answer empty line is not part of the CSV.
+  expect(out.endsWith('\n\n')).toBe(true);
+  return fieldOf(out.slice(0, -1), backend, server, field);
 }
 
 interface Step {
