@@ -1,11 +1,13 @@
 // Socket I/O of `mode http` sessions, done as the tcp relay does it (../tcp/relay.ts): reads
 // land in a buffer of the socket's own (Node's `onread` option: no Buffer and no stream event
 // per read) and writes go straight to the libuv handle (../tcp/direct-write.ts) when the socket
-// has nothing queued. A read buffer is reused for the next read of its socket unless the session
+// has nothing queued; small writes are held until the end of the loop iteration
+// (./write-batch.ts). A read buffer is reused for the next read of its socket unless the session
 // still holds on to its bytes (a partial head, pipelined bytes, a write in progress): then the
 // socket gets a fresh buffer and the old one stays with whoever holds it.
 import type net from 'node:net';
 import { canWriteDirect, directWrite, directWriteLatin1 } from '../tcp/direct-write.ts';
+import { holdWrite } from './write-batch.ts';
 
 /** First read buffer of a socket: HAProxy's tune.bufsize. */
 const READ_SIZE = 16 * 1024;
@@ -40,12 +42,14 @@ export const FULL = 2;
 
 /** Writes `buf`; see SENT/PENDING/FULL. `done` is called only after PENDING. */
 export function sendBuffer(socket: net.Socket, buf: Buffer, done: () => void): number {
+  if (holdWrite(socket, buf)) return SENT;
   if (!canWriteDirect(socket)) return socket.write(buf) ? SENT : FULL;
   return directWrite(socket, buf, done) ? SENT : PENDING;
 }
 
 /** Same for a latin1 string (a head). */
 export function sendLatin1(socket: net.Socket, text: string, done: () => void): number {
+  if (holdWrite(socket, text)) return SENT;
   if (!canWriteDirect(socket)) return socket.write(text, 'latin1') ? SENT : FULL;
   return directWriteLatin1(socket, text, done) ? SENT : PENDING;
 }
