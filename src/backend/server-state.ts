@@ -685,6 +685,10 @@ export class ServerState extends EventEmitter<ServerStateEvents> {
     this.#applyMaintChange(prevCount, wasStopping);
     if (!(this.#nextAdmin & SRV_ADMF.MAINT)) this.#applyDrainChange(prevCount);
     this.#admCause = '';
+    if (this.group !== undefined) {
+      const after = this.group.usableCounts();
+      this.group.noteUsable(prevCount, after.active + after.backup, this.#opts.clock.now());
+    }
   }
 
   #applyOpChange(prevCount: number, wasStopping: boolean): void {

@@ -77,7 +77,7 @@ export class ServerHealth {
 
   #addBackend(config: HapairConfig, be: ProxyBackend, host: HealthHost, opts: HealthOptions): void {
     const spec = be.spec;
-    const group = new ServerStateGroup(spec.name, spec.kind === 'listen' ? 'proxy' : 'backend');
+    const group = new ServerStateGroup(spec.name, spec.kind === 'listen' ? 'proxy' : 'backend', opts.clock.now());
     const pc = parseProxyChecks(spec.lines, spec.defaultsLines ?? [], spec.defaultsChain).config;
     const log = serverLog(config, be, opts.logger);
     const timeouts = {

@@ -217,7 +217,14 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   v.set('uweight', uweight);
   // stats.c stats_fill_be_stats: UP with a usable server, or with no server at all (a stats listen).
   v.set('status', act + bck > 0 || be.servers.length === 0 ? 'UP' : 'DOWN');
-  v.set('lastchg', Math.floor((Date.now() - target.startedAt) / 1000));
+  // The backend's own history (px->last_change, down_trans, be_downtime), kept by its servers' group.
+  const group = be.servers.length > 0 ? target.serverState(be, be.servers[0]!).group : undefined;
+  if (group !== undefined) {
+    const now = target.clock.now();
+    v.set('lastchg', Math.max(0, Math.floor((now - group.lastChange) / 1000)));
+    v.set('chkdown', group.downTransitions);
+    v.set('downtime', group.downtimeSeconds(now));
+  } else v.set('lastchg', Math.floor((Date.now() - target.startedAt) / 1000));
   v.set('lastsess', lastSession(be.counters));
   v.set('algo', be.spec.balance.algorithm);
   // stats.c: a backend's downtime only when it has servers.
