@@ -24,7 +24,6 @@ import { persistRequest, persistResponse } from './cookie-session.ts';
 import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_NONE, writeRequestHead, writeResponseHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
 import { ServerConn, type ServerConnOwner } from './server-conn.ts';
-import { L7_RETRY_MAX_REQUEST } from './retry-on.ts';
 import { httpReadBuffer, nextHttpBuffer, PENDING, SENT, sendBuffer, sendLatin1 } from './http-io.ts';
 import type { UserBufferReads } from '../net/listener.ts';
 import { clockEventEnd, clockEventStart, HttpTxnBase, type LocalAnswer } from './http-txn.ts';
@@ -796,10 +795,14 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
    * HAProxy 2.6 sets TX_L7_RETRY for a request only when all of it is buffered at its first send
    * (stconn.c sc_conn_send: msg_state DONE, the copy fits one buffer): a body still arriving,
    * streamed or too large makes it unreplayable (`option http-buffer-request` is not supported).
+   * "Fits": its HTX copy, the head's blocks plus one data block (8 bytes + the body), within the
+   * same bound as a head alone (found against haproxy 2.6: exact for content-length bodies; for
+   * chunked ones the re-encoded size counts, a little more than HAProxy's).
    */
   #replayable(): boolean {
-    return this.conf.l7Retry !== null && !this.l7RetryDisabled && this.#reqDone && !this.#streamed &&
-      this.#reqHeadText.length + this.#pendingBytes <= L7_RETRY_MAX_REQUEST;
+    if (this.conf.l7Retry === null || this.l7RetryDisabled || !this.#reqDone || this.#streamed) return false;
+    const body = this.#pendingBytes;
+    return this.req.htxSize() + (body > 0 ? 8 + body : 0) <= HTX_HEAD_LIMIT;
   }
 
   /**

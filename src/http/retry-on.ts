@@ -3,9 +3,6 @@
 // are the backend's business (ProxyBackend.retryConnFailure); this is everything after a send.
 import type { ProxySpec } from '../config/model.ts';
 
-/** The whole request must be held to be sent again: HAProxy keeps at most one buffer of it. */
-export const L7_RETRY_MAX_REQUEST = 16384 - 1024;
-
 export class L7Retry {
   /** `empty-response`: the server closed (or reset) before a complete response head. */
   readonly emptyResponse: boolean;
