@@ -64,6 +64,7 @@ const SCENARIOS: readonly Scenario[] = [
   // The request's HTX copy: head 69 bytes + data block 8 + body; 15291 fits one buffer, 15292 does not.
   { name: 'post_at_limit', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'x'.repeat(15214) },
   { name: 'post_over_limit', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'x'.repeat(15215) },
+  { name: 'post_chunked', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, header: 'transfer-encoding: chunked', body: '5\r\nhello\r\n06\r\n world\r\n0\r\n\r\n' },
   { name: 'post_20k', lines: `retry-on 503\n${A1}`, scripts: { a: [503] }, body: 'x'.repeat(20000) },
   { name: 'post_l7_disabled', lines: `http-request disable-l7-retry if { method POST }\nretry-on 503\n${A1}`, scripts: { a: [503] }, body: 'a=1' },
   { name: 'dead_l7_disabled', lines: `http-request disable-l7-retry\nretry-on conn-failure 503\nserver d 127.0.0.1:DEAD`, scripts: {} },

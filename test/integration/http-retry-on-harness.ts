@@ -51,9 +51,15 @@ export async function startScriptedServer(name: string): Promise<ScriptedServer>
       buf += d.toString('latin1');
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
-      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
-      if (buf.length < end + 4 + length) return;
-      bodies.push(buf.slice(end + 4, end + 4 + length));
+      const head = buf.slice(0, end);
+      if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+        if (!buf.endsWith('\r\n0\r\n\r\n')) return;
+        bodies.push(dechunk(buf.slice(end + 4)));
+      } else {
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return;
+        bodies.push(buf.slice(end + 4, end + 4 + length));
+      }
       buf = '';
       const a = script.shift() ?? 200;
       served.push(String(a));
@@ -80,6 +86,21 @@ export async function startScriptedServer(name: string): Promise<ScriptedServer>
   };
 }
 
+/**
+ * The data of a chunked body. Decoded: HAProxy 2.6 sends a body buffered whole as one chunk (its
+ * HTX data blocks merge), hapair chunk by chunk (docs/http.md, known differences).
+ */
+function dechunk(text: string): string {
+  let out = '';
+  for (let at = 0; ;) {
+    const eol = text.indexOf('\r\n', at);
+    const size = parseInt(text.slice(at, eol), 16);
+    if (!(size > 0)) return out;
+    out += text.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}
+
 /** Status line and body the client got ('closed' when the proxy closed without answering). */
 export interface ClientResult {
   readonly status: string;
@@ -88,7 +109,8 @@ export interface ClientResult {
 
 /**
  * One request on a new connection; `later`: body bytes sent this many ms after the head (the
- * request is then not complete when the proxy connects to the server).
+ * request is then not complete when the proxy connects to the server). A head with
+ * `transfer-encoding: chunked` gets `body` as written (chunks), no content-length.
  */
 export async function request(port: number, head: string, body = '', later = 0): Promise<ClientResult> {
   const sock = net.connect({ port, host: '127.0.0.1' });
@@ -97,7 +119,7 @@ export async function request(port: number, head: string, body = '', later = 0):
   sock.on('error', () => undefined);
   const timer = setTimeout(() => sock.destroy(), 8000);
   await once(sock, 'connect');
-  const cl = body !== '' ? `content-length: ${body.length}\r\n` : '';
+  const cl = body !== '' && !/transfer-encoding: chunked/i.test(head) ? `content-length: ${body.length}\r\n` : '';
   const text = `${head}\r\nhost: x\r\n${cl}connection: close\r\n\r\n`;
   if (later > 0) {
     sock.write(text);
