@@ -7,7 +7,7 @@
 // socket gets a fresh buffer and the old one stays with whoever holds it.
 import type net from 'node:net';
 import { canWriteDirect, directWrite, directWriteLatin1 } from '../tcp/direct-write.ts';
-import { holdWrite } from './write-batch.ts';
+import type { WriteBatch } from './write-batch.ts';
 
 /** First read buffer of a socket: HAProxy's tune.bufsize. */
 const READ_SIZE = 16 * 1024;
@@ -40,16 +40,18 @@ export const SENT = 0;
 export const PENDING = 1;
 export const FULL = 2;
 
-/** Writes `buf`; see SENT/PENDING/FULL. `done` is called only after PENDING. */
-export function sendBuffer(socket: net.Socket, buf: Buffer, done: () => void): number {
-  if (holdWrite(socket, buf)) return SENT;
+/** Writes `buf` to the batch's socket; see SENT/PENDING/FULL. `done` is called only after PENDING. */
+export function sendBuffer(batch: WriteBatch, buf: Buffer, done: () => void): number {
+  if (batch.hold(buf)) return SENT;
+  const socket = batch.socket;
   if (!canWriteDirect(socket)) return socket.write(buf) ? SENT : FULL;
   return directWrite(socket, buf, done) ? SENT : PENDING;
 }
 
 /** Same for a latin1 string (a head). */
-export function sendLatin1(socket: net.Socket, text: string, done: () => void): number {
-  if (holdWrite(socket, text)) return SENT;
+export function sendLatin1(batch: WriteBatch, text: string, done: () => void): number {
+  if (batch.hold(text)) return SENT;
+  const socket = batch.socket;
   if (!canWriteDirect(socket)) return socket.write(text, 'latin1') ? SENT : FULL;
   return directWriteLatin1(socket, text, done) ? SENT : PENDING;
 }

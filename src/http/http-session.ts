@@ -28,6 +28,7 @@ import { httpReadBuffer, nextHttpBuffer, PENDING, SENT, sendBuffer, sendLatin1 }
 import type { UserBufferReads } from '../net/listener.ts';
 import { clockEventEnd, clockEventStart, HttpTxnBase, type LocalAnswer } from './http-txn.ts';
 import type { AppletRoute } from './applet-routes.ts';
+import { WriteBatch } from './write-batch.ts';
 import type { Applet, AppletResponse } from './applet.ts';
 
 /** HAProxy's input buffer (tune.bufsize): a head that does not end within it is refused. */
@@ -75,6 +76,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   readonly host: HttpSessionHost;
   readonly ctx: HttpFrontendContext;
   readonly client: net.Socket;
+  readonly #clientBatch: WriteBatch;
   /** Intrusive list of live sessions kept by the runtime. */
   prev: HttpSession | null = null;
   next: HttpSession | null = null;
@@ -125,6 +127,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.host = host;
     this.ctx = ctx;
     this.client = socket;
+    this.#clientBatch = new WriteBatch(socket);
     this.conf = ctx.confOf(ctx.frontend.backend);
     this.#feConf = this.conf;
     (socket as ClientSocket)[SOCKET_SESSION] = this;
@@ -195,13 +198,13 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   /** Write to the client; false when the server side should wait (drain or write done). */
   #sendClient(buf: Buffer): boolean {
-    const r = sendBuffer(this.client, buf, this.#clientWritten);
+    const r = sendBuffer(this.#clientBatch, buf, this.#clientWritten);
     if (r === PENDING) this.#clientWrites++;
     return r === SENT;
   }
 
   #sendClientHead(head: string): boolean {
-    const r = sendLatin1(this.client, head, this.#clientWritten);
+    const r = sendLatin1(this.#clientBatch, head, this.#clientWritten);
     if (r === PENDING) this.#clientWrites++;
     return r === SENT;
   }

@@ -9,6 +9,7 @@ import type { Server } from '../backend/server.ts';
 import type { ServerTlsOptions } from '../proxy/server-tls-connect.ts';
 import { httpReadBuffer, nextHttpBuffer, PENDING, sendBuffer, sendLatin1 } from './http-io.ts';
 import { clockEventEnd, clockEventStart } from './http-txn.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** What the session using a connection is told. */
 export interface ServerConnOwner {
@@ -36,6 +37,7 @@ interface ConnSocket extends net.Socket {
 
 export class ServerConn {
   readonly socket: net.Socket;
+  readonly #batch: WriteBatch;
   readonly server: Server;
   readonly port: number;
   owner: ServerConnOwner | null;
@@ -63,6 +65,7 @@ export class ServerConn {
     if (tlsOpts !== undefined) socket.setNoDelay(true);
     if (keepAlive) socket.setKeepAlive(true);
     this.socket = socket;
+    this.#batch = new WriteBatch(socket);
     (socket as ConnSocket)[CONN] = this;
     socket.on(tlsOpts !== undefined ? 'secureConnect' : 'connect', onConnect);
     socket.on('error', onError);
@@ -82,13 +85,13 @@ export class ServerConn {
 
   /** Write to the server; false when the caller should wait for onServerDrain. */
   send(buf: Buffer): boolean {
-    const r = sendBuffer(this.socket, buf, this.#written);
+    const r = sendBuffer(this.#batch, buf, this.#written);
     if (r === PENDING) this.writesPending++;
     return r === 0;
   }
 
   sendHead(text: string): boolean {
-    const r = sendLatin1(this.socket, text, this.#written);
+    const r = sendLatin1(this.#batch, text, this.#written);
     if (r === PENDING) this.writesPending++;
     return r === 0;
   }

@@ -1,10 +1,11 @@
 import net from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BATCH_MAX, holdWrite } from './write-batch.ts';
+import { BATCH_MAX, WriteBatch } from './write-batch.ts';
 
 interface Pair {
   readonly sender: net.Socket;
+  readonly batch: WriteBatch;
   /** Everything the peer received so far, and whether it saw the FIN. */
   readonly got: { text: string; ended: boolean };
 }
@@ -12,10 +13,13 @@ interface Pair {
 const open: net.Socket[] = [];
 const servers: net.Server[] = [];
 
+let peers: net.Socket[] = [];
+
 async function pair(): Promise<Pair> {
   const got = { text: '', ended: false };
   const server = net.createServer({ allowHalfOpen: true }, (peer) => {
     open.push(peer);
+    peers.push(peer);
     peer.setEncoding('latin1');
     peer.on('data', (d: string) => (got.text += d));
     peer.on('end', () => ((got.ended = true), peer.end()));
@@ -25,7 +29,7 @@ async function pair(): Promise<Pair> {
   const sender = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   open.push(sender);
   await new Promise<void>((resolve) => sender.once('connect', () => resolve()));
-  return { sender, got };
+  return { sender, batch: new WriteBatch(sender), got };
 }
 
 async function until(cond: () => boolean): Promise<void> {
@@ -33,15 +37,16 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 afterEach(() => {
+  peers = [];
   for (const s of open.splice(0)) s.destroy();
   for (const s of servers.splice(0)) s.close();
 });
 
 describe('write batching', () => {
   it('holds small writes until the loop turns, then writes them in order', async () => {
-    const { sender, got } = await pair();
-    expect(holdWrite(sender, 'GET / HTTP/1.1\r\n')).toBe(true);
-    expect(holdWrite(sender, Buffer.from('host: a\r\n\r\n'))).toBe(true);
+    const { sender, batch, got } = await pair();
+    expect(batch.hold('GET / HTTP/1.1\r\n')).toBe(true);
+    expect(batch.hold(Buffer.from('host: a\r\n\r\n'))).toBe(true);
     expect(sender.bytesWritten).toBe(0);
     await nextTurn();
     await until(() => got.text.length >= 27);
@@ -50,14 +55,14 @@ describe('write batching', () => {
 
   it('writes held bytes before a later write(), end() or destroy() of the same socket', async () => {
     const a = await pair();
-    holdWrite(a.sender, 'held ');
+    a.batch.hold('held ');
     a.sender.write('then written');
     a.sender.end(' and ended');
     await until(() => a.got.ended);
     expect(a.got.text).toBe('held then written and ended');
 
     const b = await pair();
-    holdWrite(b.sender, 'last words');
+    b.batch.hold('last words');
     b.sender.destroy();
     await until(() => b.got.ended);
     expect(b.got.text).toBe('last words');
@@ -66,19 +71,19 @@ describe('write batching', () => {
   it('keeps each socket its own bytes when writes to several sockets interleave', async () => {
     const a = await pair();
     const b = await pair();
-    holdWrite(a.sender, 'a1 ');
-    holdWrite(b.sender, 'b1 ');
-    holdWrite(a.sender, 'a2');
-    holdWrite(b.sender, 'b2');
+    a.batch.hold('a1 ');
+    b.batch.hold('b1 ');
+    a.batch.hold('a2');
+    b.batch.hold('b2');
     await until(() => a.got.text.length >= 5 && b.got.text.length >= 5);
     expect([a.got.text, b.got.text]).toEqual(['a1 a2', 'b1 b2']);
   });
 
   it('does not hold a large write, and flushes what the socket held before it', async () => {
-    const { sender, got } = await pair();
-    holdWrite(sender, 'small ');
+    const { sender, batch, got } = await pair();
+    batch.hold('small ');
     const big = Buffer.alloc(BATCH_MAX + 1, 0x78);
-    expect(holdWrite(sender, big)).toBe(false);
+    expect(batch.hold(big)).toBe(false);
     expect(sender.bytesWritten).toBe(6);
     sender.write(big);
     await until(() => got.text.length >= 6 + big.length);
@@ -86,11 +91,27 @@ describe('write batching', () => {
   });
 
   it('copies the bytes: the caller may reuse its buffer at once', async () => {
-    const { sender, got } = await pair();
+    const { batch, got } = await pair();
     const buf = Buffer.from('first');
-    holdWrite(sender, buf);
+    batch.hold(buf);
     buf.write('XXXXX');
     await until(() => got.text.length >= 5);
     expect(got.text).toBe('first');
+  });
+
+  it('holds nothing while a flushed write is still in progress (back-pressure goes to the caller)', async () => {
+    const { batch } = await pair();
+    await until(() => peers.length === 1);
+    peers[0].pause();
+    const chunk = Buffer.alloc(BATCH_MAX, 0x79);
+    for (let i = 0; i < 10000 && !batch.congested; i++) {
+      expect(batch.hold(chunk)).toBe(true);
+      batch.flush();
+    }
+    expect(batch.congested).toBe(true);
+    expect(batch.hold('x')).toBe(false);
+    peers[0].resume();
+    await until(() => !batch.congested);
+    expect(batch.hold('x')).toBe(true);
   });
 });
