@@ -41,6 +41,8 @@ export interface ApiTarget {
   isFrontendPaused(fe: ProxyFrontend): boolean;
   /** Close the idle keep-alive connections to `server` (server.c srv_cleanup_connections). */
   purgeIdleConnections(server: Server): void;
+  /** Idle keep-alive connections to `server` waiting for reuse (stats srv_icur). */
+  idleConnections(server: Server): number;
 }
 
 export type ApiSession = TcpSession | HttpSession;
@@ -102,5 +104,6 @@ export function runtimeApiTarget(rt: Runtime, clock: Clock = realClock): ApiTarg
     setFrontendPaused: (fe, paused) => rt.setFrontendPaused(fe.name, paused),
     isFrontendPaused: (fe) => rt.isFrontendPaused(fe.name),
     purgeIdleConnections: (server) => ServerConn.purge(server),
+    idleConnections: (server) => ServerConn.idleCount(server),
   };
 }

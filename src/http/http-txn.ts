@@ -339,7 +339,14 @@ export abstract class HttpTxnBase implements SampleTxn {
     if (be !== null && this.enteredBackend) {
       be.counters.countHttp(this.status);
       be.counters.leave(this.bytesIn, this.bytesOut);
-      if (this.server !== null) be.countersOf(this.server).countHttp(this.status);
+      if (this.server !== null) {
+        const srv = be.countersOf(this.server);
+        // A server counts the responses it sent (http_ana.c http_wait_for_response), not the
+        // proxy's own answers such as a 503 after failed connections; the bytes go to it anyway.
+        if (this.tResponse >= 0) srv.countHttp(this.status);
+        srv.bin += this.bytesIn;
+        srv.bout += this.bytesOut;
+      }
       this.#recordTimes(be);
       this.enteredBackend = false;
     }

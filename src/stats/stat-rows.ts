@@ -153,6 +153,10 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   else v.set('addr', `${isIP(server.host) === 6 ? `[${server.host}]` : server.host}:${server.port ?? 0}`);
   v.set('lastsess', lastSession(be.countersOf(server)));
   if (server.maxconn > 0) v.set('slim', server.maxconn);
+  // Pooled connections have served a request: HAProxy counts them as idle and "safe".
+  const idle = target.idleConnections(server);
+  v.set('srv_icur', idle);
+  v.set('safe_conn_cur', idle);
   if (server.maxqueue > 0) v.set('qlimit', server.maxqueue);
   for (const f of [...CHECK_FIELDS, ...AGENT_FIELDS, ...OPTIONAL_SERVER_FIELDS]) v.delete(f);
   const cols = checkColumns(st);
