@@ -38,6 +38,8 @@ export class Server extends EventEmitter {
   lbtot = 0;
   /** Highest `queued` seen (stats `qmax`). */
   qmax = 0;
+  /** New connections opened to it by `mode http` sessions (stats `connect`; tcp sessions count `stot`). */
+  connects = 0;
 
   constructor(spec: ServerSpec, backendName: string) {
     super();

@@ -58,6 +58,7 @@ export class ServerConn {
     this.server = server;
     this.port = port;
     this.owner = owner;
+    server.connects++;
     // Plain TCP reads into a buffer of its own (./http-io.ts); TLS sockets emit 'data'.
     const socket = tlsOpts !== undefined
       ? tls.connect({ host: server.host, port, ...tlsOpts })

@@ -81,6 +81,17 @@ function putTimes(v: Map<string, StatValue>, c: ProxyCounters, lbtot: number): v
   v.set('ttime_max', t.tMax);
 }
 
+/**
+ * backend.c connect_server: `connect` counts new connections, `reuse` the attempts that took an
+ * idle one. A tcp session always opens one (every attempt, retries too, counts in stot); an http
+ * request either opens one (Server.connects) or reuses one.
+ */
+function connectCounts(be: ProxyBackend, server: Server): { connect: number; reuse: number } {
+  const attempts = be.countersOf(server).stot;
+  if (be.spec.mode !== 'http') return { connect: attempts, reuse: 0 };
+  return { connect: server.connects, reuse: Math.max(0, attempts - server.connects) };
+}
+
 /** srv_lastsession / be_lastsession: seconds since the last session, -1 if none yet. */
 function lastSession(c: ProxyCounters): number {
   return c.lastSess < 0 ? -1 : Math.floor((nowMs() - c.lastSess) / 1000);
@@ -141,6 +152,9 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   v.set('qcur', server.queued);
   v.set('qmax', server.qmax);
   v.set('lbtot', server.lbtot);
+  const conns = connectCounts(be, server);
+  v.set('connect', conns.connect);
+  v.set('reuse', conns.reuse);
   v.set('status', statsStatus(st));
   v.set('weight', server.eweight);
   v.set('uweight', server.uweight);
@@ -195,6 +209,15 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   v.set('qmax', core.qmax);
   v.set('slim', fullconnOf(target, be));
   v.set('lbtot', core.lbtot);
+  let connect = 0;
+  let reuse = 0;
+  for (const s of be.servers) {
+    const c = connectCounts(be, s);
+    connect += c.connect;
+    reuse += c.reuse;
+  }
+  v.set('connect', connect);
+  v.set('reuse', reuse);
   let act = 0;
   let bck = 0;
   let actWeight = 0;
