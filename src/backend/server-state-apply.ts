@@ -2,8 +2,9 @@
 // HAProxy 2.6 does (src/server_state.c srv_state_srv_update): every field is validated first and
 // nothing is applied when one is wrong; then operational state and health, forced MAINT/DRAIN
 // (the configuration's `disabled` wins when it changed), check and agent "disabled" flags,
-// last change, check status, user weight (only when the configured weight did not change), the
-// check/agent addresses. The service port and the address (`init-addr last`) come earlier.
+// last change, check status, user weight (only when the configured weight did not change), TLS
+// on or off (srv_use_ssl), the check/agent addresses. The service port and the address
+// (`init-addr last`) come earlier.
 import { isIP } from 'node:net';
 import { CHK_RES, checkStatusFromCode } from '../checks/check-status.ts';
 import { checkOverrides, parseCheckPort } from './check-overrides.ts';
@@ -76,7 +77,7 @@ function portValue(s: string): number {
 }
 
 /** HAProxy's warning when a line was rejected or partly applied, else null. */
-export function applySavedState(saved: SavedServerState, server: Server, state: ServerState, now: number): string | null {
+export function applySavedState(saved: SavedServerState, server: Server, state: ServerState, now: number, setSsl?: (on: boolean) => void): string | null {
   const errs: string[] = [];
   const f = validate(saved.params, errs);
   const who = `'${server.backendName}/${server.name}'`;
@@ -91,6 +92,8 @@ export function applySavedState(saved: SavedServerState, server: Server, state: 
   if (state.agent.configured && f.agentState & CHK_ST.CONFIGURED && !(f.agentState & CHK_ST.ENABLED)) state.disableCheck('agent');
   // A weight changed in the configuration wins over one set at run time.
   state.restoreWeight(f.iweight === state.iweight ? f.uweight : null);
+  // srv_use_ssl (strtol, so anything but a number is 0): only servers with TLS settings switch.
+  if (saved.params[16] !== undefined) setSsl?.((strtol(saved.params[16]) ?? 0) !== 0);
   const warning = applyCheckTargets(saved.params, server, state);
   return warning === null ? null : `server-state partially applied for server ${who}, ${warning}`;
 }

@@ -127,12 +127,14 @@ export function applyServerStates(
   loaded: LoadedServerStates,
   health: { stateOf(server: Server): ServerState | undefined },
   now: number,
+  /** srv_set_ssl for a server with TLS settings (`set server ssl`); a no-op for the others. */
+  setSsl?: (server: Server, on: boolean) => void,
 ): StateMessage[] {
   const out = [...loaded.messages];
   for (const [server, line] of loaded.byServer) {
     const state = health.stateOf(server);
     if (state === undefined) continue;
-    const warning = applySavedState(line, server, state, now);
+    const warning = applySavedState(line, server, state, now, setSsl === undefined ? undefined : (on) => setSsl(server, on));
     if (warning !== null) out.push({ level: 'warning', message: warning });
   }
   return out;

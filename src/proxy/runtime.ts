@@ -145,7 +145,8 @@ export class Runtime implements SessionHost {
       ...(this.#log ? { logger: this.#log } : {}),
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
     });
-    for (const m of applyServerStates(saved, this.health, (this.#opts.clock ?? realClock).now())) this.#log?.[m.level === 'notice' ? 'info' : 'warn'](m.message);
+    const setSsl = (server: Server, on: boolean): void => void this.backends.get(server.backendName)?.setSsl(server, on);
+    for (const m of applyServerStates(saved, this.health, (this.#opts.clock ?? realClock).now(), setSsl)) this.#log?.[m.level === 'notice' ? 'info' : 'warn'](m.message);
     this.#buildFrontends();
     this.#detachStats = attachStats(this, runtimeApiTarget(this, this.#opts.clock ?? realClock));
     try {
