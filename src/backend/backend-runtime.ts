@@ -210,6 +210,7 @@ export class Backend implements BackendContract {
 
   #takeSlot(server: Server): void {
     server.served++;
+    if (server.served > server.estNeedConns) server.estNeedConns = server.served;
     this.served++;
     this.balancer.onServedChange(server);
   }

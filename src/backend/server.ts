@@ -40,6 +40,11 @@ export class Server extends EventEmitter {
   qmax = 0;
   /** New connections opened to it by `mode http` sessions (stats `connect`; tcp sessions count `stot`). */
   connects = 0;
+  /**
+   * Most connections in use at once (stats need_conn_est, raised as HAProxy srv_use_conn does;
+   * HAProxy also lowers it at each idle-pool purge while idle connections exist, hapair does not).
+   */
+  estNeedConns = 0;
 
   constructor(spec: ServerSpec, backendName: string) {
     super();

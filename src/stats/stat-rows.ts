@@ -155,6 +155,7 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   const conns = connectCounts(be, server);
   v.set('connect', conns.connect);
   v.set('reuse', conns.reuse);
+  v.set('need_conn_est', server.estNeedConns);
   v.set('status', statsStatus(st));
   v.set('weight', server.eweight);
   v.set('uweight', server.uweight);
