@@ -56,7 +56,10 @@ export class H1Message {
   reset(): void {
     this.method = this.uri = this.version = this.reason = '';
     this.status = 0;
-    this.flat.length = 0;
+    // Not `flat.length = 0`: a length store is a runtime call in V8 (JSArray::SetLength, about
+    // 1% of the proxy's CPU in a perf profile of http-small); a few pops are inlined.
+    const h = this.flat;
+    while (h.length > 0) h.pop();
     this.contentLength = -1;
     this.hasTransferEncoding = this.chunked = this.chunkedSeen = this.otherCoding = false;
     this.connClose = this.connKeepAlive = this.connUpgrade = this.upgrade = false;

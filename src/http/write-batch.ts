@@ -60,7 +60,7 @@ export class WriteBatch {
       this.at = used;
       held.push(this);
     }
-    used += typeof data === 'string' ? slab.write(data, used, 'latin1') : data.copy(slab, used);
+    used += typeof data === 'string' ? latin1Write(slab, data, used) : data.copy(slab, used);
     this.end = used;
     tail = this;
     if (!scheduled) {
@@ -83,6 +83,15 @@ export class WriteBatch {
       retained = true;
     }
   }
+}
+
+interface Latin1Writer {
+  latin1Write(text: string, offset: number): number;
+}
+
+/** Buffer#latin1Write: what buf.write(text, at, 'latin1') ends in, without its argument decoding. */
+function latin1Write(buf: Buffer, text: string, at: number): number {
+  return (buf as unknown as Latin1Writer).latin1Write(text, at);
 }
 
 function flushAll(): void {
