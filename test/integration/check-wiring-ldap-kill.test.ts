@@ -24,8 +24,10 @@ describe('the seed config when a slapd is killed with SIGKILL', () => {
     const victim = [...fx.rt!.sessions()][0]!.server!.name;
     expect(['A', 'B']).toContain(victim);
     await servers[victim === 'A' ? 0 : 1]!.stop(); // SIGKILL
-    // Bounded by inter x fall + timeout check (900 ms here), with a wide margin for a loaded machine.
+    const killedAt = Date.now();
     await waitFor(() => (server(victim).oper === 'DOWN' ? true : undefined), 10_000, `${victim} DOWN`);
+    // Within fall x (inter + timeout check) = 2 x (200 + 500) ms, plus a margin for a loaded machine.
+    expect(Date.now() - killedAt).toBeLessThan(2 * (200 + 500) + 1500);
     // Nothing listens any more: the kernel refuses the connection (L4CON); L4TOUT if a SYN was lost.
     expect(['L4CON', 'L4TOUT']).toContain(state(victim).check.status);
     const down = lines.find((l) => l.startsWith(`Server UT/${victim} is DOWN`));

@@ -56,8 +56,10 @@ describe('the seed config against real ldaps servers', () => {
     const victim = serverOfLastSession()!;
     expect(['A', 'B']).toContain(victim);
     servers[victim === 'A' ? 0 : 1]!.pause();
-    // inter x fall + the check timeout, with a generous margin.
+    const hungAt = Date.now();
     await waitFor(() => (server(victim).oper === 'DOWN' ? true : undefined), 10_000, `${victim} DOWN`);
+    // Each check now waits `timeout check` (500 ms): fall x (inter + timeout check), plus a margin.
+    expect(Date.now() - hungAt).toBeLessThan(2 * (200 + 500) + 1500);
     // on-marked-down shutdown-sessions: the client through it is disconnected without the server closing.
     await within(c.closed, 10_000, 'the client through the DOWN server to be disconnected');
     expect(lines.some((l) => l.startsWith(`Server UT/${victim} is DOWN, reason: Layer`))).toBe(true);
