@@ -10,7 +10,7 @@
 // first). Large writes, sockets whose last flush could not finish at once (back-pressure: the
 // caller's own writes then report it) and anything but plain TCP handles go the usual way.
 import type { Socket } from 'node:net';
-import { canWriteDirect, directWrite } from '../tcp/direct-write.ts';
+import { canWriteDirect, directWriteChecked } from '../tcp/direct-write.ts';
 
 /** Writes up to this size are held; larger ones are written at once (bulk bodies). */
 export const BATCH_MAX = 16 * 1024;
@@ -76,9 +76,11 @@ export class WriteBatch {
     if (at < 0) return;
     this.at = -1;
     if (tail === this) tail = null;
+    // Held only after canWriteDirect(): what could undo that (Writable writes, end, cork) flushes
+    // first, so a destroy is all there is left to check.
     if (this.socket.destroyed) return;
     // A write libuv could not finish at once keeps its slab region: the slab is then replaced.
-    if (!directWrite(this.socket, slab.subarray(at, this.end), this.#written)) {
+    if (!directWriteChecked(this.socket, slab.subarray(at, this.end), this.#written)) {
       this.congested = true;
       retained = true;
     }

@@ -97,6 +97,15 @@ export function directWriteLatin1(socket: Socket, text: string, done: () => void
   return handleWrite(socket, text, done);
 }
 
+/**
+ * directWrite() without its canWriteDirect() check, for a caller that checked it and knows
+ * nothing could have changed it since (../http/write-batch.ts: its socket's write-side methods
+ * flush first; only a destroy can intervene, which it checks).
+ */
+export function directWriteChecked(socket: Socket, chunk: Buffer, done: () => void): boolean {
+  return handleWrite(socket, chunk, done);
+}
+
 // A write request the kernel took at once is never attached to a native write (StreamBase::Write
 // returns before creating one): the same object serves the next write, one allocation less.
 let spareReq: WriteReq | null = null;
