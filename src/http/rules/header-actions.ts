@@ -100,8 +100,31 @@ export function setQuery(txn: SampleTxn, fmt: Format): void {
   req.uri = (q < 0 ? req.uri : req.uri.slice(0, q)) + '?' + renderFormat(fmt, txn);
 }
 
+/**
+ * `set-uri`: the whole target. An absolute-form target also rewrites the value of every Host
+ * field to its authority, userinfo dropped (HAProxy 2.6 http_replace_req_uri -> http_update_host).
+ */
 export function setUri(txn: SampleTxn, fmt: Format): void {
-  if (txn.req) txn.req.uri = renderFormat(fmt, txn);
+  const req = txn.req;
+  if (!req) return;
+  const uri = renderFormat(fmt, txn);
+  req.uri = uri;
+  const authority = absoluteAuthority(uri);
+  if (authority === undefined) return;
+  const h = req.headers;
+  for (let i = 0; i < h.length; i++) if (sameName(h.nameAt(i), 'host')) h.setValueAt(i, authority);
+}
+
+/** The authority of `scheme://authority/...` without `userinfo@`; undefined for other forms. */
+function absoluteAuthority(uri: string): string | undefined {
+  if (uri.startsWith('/')) return undefined;
+  const sep = uri.indexOf('://');
+  if (sep <= 0) return undefined;
+  const start = sep + 3;
+  let end = uri.indexOf('/', start);
+  if (end < 0) end = uri.length;
+  const at = uri.lastIndexOf('@', end - 1);
+  return uri.slice(at >= start ? at + 1 : start, end);
 }
 
 /**

@@ -172,6 +172,12 @@ describe('http-request editing actions', () => {
     expect(edit('http-request set-method PUT', { method: 'GET' }).method).toBe('PUT');
   });
 
+  it('set-uri to an absolute URI rewrites the Host fields to its authority (HAProxy http_update_host)', () => {
+    const abs = edit('http-request set-uri http://u:p@other.example:8080/x?y', { uri: '/a', headers: [['Host', 'h'], ['x-a', '1']] });
+    expect([abs.uri, abs.headers.flat]).toEqual(['http://u:p@other.example:8080/x?y', ['Host', 'other.example:8080', 'x-a', '1']]);
+    expect(edit('http-request set-uri /rel', { uri: 'http://h.example/a', headers: [['Host', 'h.example']] }).headers.flat).toEqual(['Host', 'h.example']);
+  });
+
   it('the method fetch keeps the parsed method after set-method, as HAProxy (txn->meth)', () => {
     const { fe } = proxies('    http-request set-method PUT\n    http-request set-header X-M %[method] if METH_GET');
     const { txn } = request(fe, { method: 'GET' });
