@@ -293,7 +293,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (be !== null) {
       this.conf = this.ctx.confOf(be);
       const beVerdict = this.runBackendRules(be);
-      if (beVerdict !== null) return this.#answer(beVerdict);
+      if (beVerdict !== null) {
+        // The stream was switched to the backend before its rules ran (stream_set_backend): it counts there.
+        be.counters.enter();
+        this.enteredBackend = true;
+        return this.#answer(beVerdict);
+      }
     }
     const applet = this.appletFor(be);
     if (applet !== null) return this.#runApplet(applet);

@@ -169,23 +169,23 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Frontend http-request rules (the backend's run after switching, see runBackendRules). */
   runRequestRules(): LocalAnswer | null {
-    return this.#verdict(runHttpRequestRules(this.frontend.spec.rules ?? NO_RULES, this), 403, true);
+    return this.#verdict(runHttpRequestRules(this.frontend.spec.rules ?? NO_RULES, this), 403, true, 'request');
   }
 
   /** The backend's http-request rules when it is not the frontend itself (a `listen`). */
   runBackendRules(be: ProxyBackend): LocalAnswer | null {
     if (be.spec === this.frontend.spec) return null;
-    return this.#verdict(runHttpRequestRules(be.spec.rules ?? NO_RULES, this));
+    return this.#verdict(runHttpRequestRules(be.spec.rules ?? NO_RULES, this), 403, false, 'request');
   }
 
   /** Backend then frontend http-response rules. */
   runResponseRules(): LocalAnswer | null {
     const be = this.backend;
     if (be !== null && be.spec !== this.frontend.spec) {
-      const v = this.#verdict(runHttpResponseRules(be.spec.rules ?? NO_RULES, this), 502);
+      const v = this.#verdict(runHttpResponseRules(be.spec.rules ?? NO_RULES, this), 502, false, 'response');
       if (v !== null) return v;
     }
-    return this.#verdict(runHttpResponseRules(this.frontend.spec.rules ?? NO_RULES, this), 502);
+    return this.#verdict(runHttpResponseRules(this.frontend.spec.rules ?? NO_RULES, this), 502, false, 'response');
   }
 
   /** `use-server` names a server of `be` for this request; null = balance as usual. */
@@ -202,7 +202,7 @@ export abstract class HttpTxnBase implements SampleTxn {
    * `intercept`: a local answer here counts in the frontend's `intercepted` (request rules while the
    * stream's backend is still the frontend: http_act.c / http_ana.c `if (sess->fe == s->be)`).
    */
-  #verdict(v: HttpVerdict, denyDefault = 403, intercept = false): LocalAnswer | null {
+  #verdict(v: HttpVerdict, denyDefault: number, intercept: boolean, stage: 'request' | 'response'): LocalAnswer | null {
     // Redirects, returns, auth challenges and services are intercepted; deny and tarpit are not.
     if (intercept && (v.kind === 'reply' || v.kind === 'auth' || v.kind === 'use-service')) this.frontend.counters.intercepted++;
     switch (v.kind) {
@@ -210,7 +210,7 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'allow':
         return null;
       case 'deny':
-        this.frontend.counters.denied++;
+        this.#countDenied(stage);
         return { kind: 'error', status: v.status || denyDefault, cause: 'P' };
       case 'reply': {
         const r = v.reply;
@@ -224,6 +224,23 @@ export abstract class HttpTxnBase implements SampleTxn {
         return applet === undefined ? { kind: 'error', status: 503, cause: 'P' } : { kind: 'service', applet };
       }
     }
+  }
+
+  /**
+   * http_ana.c "deny": a request counts in the frontend's dreq, and in the backend's once switched
+   * (its own rules); a response in the dresp of the frontend, the backend and the server.
+   */
+  #countDenied(stage: 'request' | 'response'): void {
+    const be = this.backend;
+    if (stage === 'request') {
+      this.frontend.counters.denied++;
+      if (be !== null && be.spec !== this.frontend.spec) be.counters.denied++;
+      return;
+    }
+    this.frontend.counters.deniedResp++;
+    if (be === null) return;
+    be.counters.deniedResp++;
+    if (this.server !== null) be.countersOf(this.server).deniedResp++;
   }
 
   // ---- applets ----------------------------------------------------------------------------
@@ -335,6 +352,7 @@ export abstract class HttpTxnBase implements SampleTxn {
   settleCounters(): void {
     const fe = this.frontend.counters;
     fe.countHttp(this.status);
+    fe.countRequestRate();
     const be = this.backend;
     if (be !== null && this.enteredBackend) {
       be.counters.countHttp(this.status);
@@ -343,7 +361,8 @@ export abstract class HttpTxnBase implements SampleTxn {
         const srv = be.countersOf(this.server);
         // A server counts the responses it sent (http_ana.c http_wait_for_response), not the
         // proxy's own answers such as a 503 after failed connections; the bytes go to it anyway.
-        if (this.tResponse >= 0) srv.countHttp(this.status);
+        // Its own status, even when http-response rules then replaced the response.
+        if (this.tResponse >= 0) srv.countHttp(this.res.status);
         srv.bin += this.bytesIn;
         srv.bout += this.bytesOut;
       }

@@ -43,6 +43,11 @@ export class ProxyCounters {
   hrsp5xx = 0;
   hrspOther = 0;
   denied = 0;
+  /** Responses denied by http-response rules (dresp). */
+  deniedResp = 0;
+  /** Frontend: HTTP requests per second (req_rate) and the highest seen (req_rate_max). */
+  readonly reqRate = new FreqCtr();
+  rpsMax = 0;
   /** Frontend: requests answered by the proxy itself (stats page, redirects, return, auth, services). */
   intercepted = 0;
 
@@ -55,6 +60,12 @@ export class ProxyCounters {
     else if (status >= 400 && status < 500) this.hrsp4xx++;
     else if (status >= 500 && status < 600) this.hrsp5xx++;
     else this.hrspOther++;
+  }
+
+  /** proxy_inc_fe_req_ctr: one more request for a frontend's request rate. */
+  countRequestRate(): void {
+    const rate = this.reqRate.update(nowMs());
+    if (rate > this.rpsMax) this.rpsMax = rate;
   }
 
   /** A session starts here: scur, smax and stot move together. */

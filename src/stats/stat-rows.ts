@@ -118,6 +118,11 @@ export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {
   v.set('slim', fe.maxconn);
   v.set('ereq', fe.counters.ereq);
   v.set('dreq', fe.counters.denied);
+  v.set('dresp', fe.counters.deniedResp);
+  if (v.get('mode') === 'http') {
+    v.set('req_rate', fe.counters.reqRate.read(nowMs()));
+    v.set('req_rate_max', fe.counters.rpsMax);
+  }
   v.set('dcon', fe.counters.dcon);
   v.set('conn_tot', fe.counters.stot);
   // One session per accepted connection in TCP mode: the connection rate is the session rate.
@@ -156,6 +161,7 @@ export function serverRow(target: ApiTarget, be: ProxyBackend, server: Server): 
   v.set('connect', conns.connect);
   v.set('reuse', conns.reuse);
   v.set('need_conn_est', server.estNeedConns);
+  v.set('dresp', be.countersOf(server).deniedResp);
   v.set('status', statsStatus(st));
   v.set('weight', server.eweight);
   v.set('uweight', server.uweight);
@@ -210,6 +216,8 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   v.set('qmax', core.qmax);
   v.set('slim', fullconnOf(target, be));
   v.set('lbtot', core.lbtot);
+  v.set('dreq', be.counters.denied);
+  v.set('dresp', be.counters.deniedResp);
   let connect = 0;
   let reuse = 0;
   for (const s of be.servers) {
