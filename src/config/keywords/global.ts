@@ -9,7 +9,7 @@ const SUPPORTED: readonly KeywordEntry[] = [
   supported('maxconn', 'process-wide connection limit (default 4096)'),
   supported('log', "syslog targets: IP[:port], udp@, ipv4@, ipv6@, stdout, stderr; 'no log'"),
   supported('localpeer', 'local peer name (also sets HAPROXY_LOCALPEER)'),
-  supported('stats socket', 'runtime API socket: parsed; served once the runtime API lands'),
+  supported('stats socket', 'runtime API socket (unix or ipv4@/ipv6@), levels user/operator/admin'),
   supported('stats timeout', 'runtime API idle timeout (default 10s)'),
   supported('daemon', 'run in background'),
   supported('pidfile', 'pid file path'),
