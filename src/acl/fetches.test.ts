@@ -41,6 +41,12 @@ describe('layer 4 fetches', () => {
     expect(value('req.len', makeTxn({ tcp: true, data: 'hello' }))).toBe(5);
     expect(aclMatches('req.len gt 0', makeTxn({ tcp: true }))).toBe(false);
   });
+
+  it('req.len in http mode is the size of HAProxy 2.6 HTX copy of the head (values measured with haproxy)', () => {
+    expect(value('req.len', makeTxn({ method: 'GET', uri: '/', headers: [['host', 'a']] }))).toBe(38);
+    expect(value('req.len', makeTxn({ method: 'GET', uri: '/abc', headers: [['host', 'a'], ['x', '1']] }))).toBe(43);
+    expect(value('req.len', makeTxn({ method: 'GET', uri: '/', version: 'HTTP/1.0' }))).toBe(33);
+  });
 });
 
 describe('request line fetches', () => {

@@ -127,6 +127,23 @@ const hdrReq = headerFetch(reqHeaders, false, 'str');
 const hdrRes = headerFetch(resHeaders, false, 'str');
 
 /** Every fetch by name (aliases share a definition). */
+/**
+ * `req.len`: the payload held in tcp mode. In http mode HAProxy 2.6 (smp_fetch_len) counts the
+ * data of its internal (HTX) copy of the request, as edited by the rules so far: the start line
+ * (20 bytes of fixed fields plus method, target and version), each field's name and value, one
+ * byte of end of headers (measured against haproxy 2.6). Body bytes are not counted here
+ * (HAProxy adds those that arrived with the head).
+ */
+function reqLen(t: SampleTxn): number {
+  if (t.reqData !== undefined) return t.reqData.length;
+  const req = t.req;
+  if (req === undefined) return 0;
+  const h = req.headers;
+  let n = 21 + req.method.length + req.uri.length + req.version.length;
+  for (let i = 0; i < h.length; i++) n += h.nameAt(i).length + h.valueAt(i).length;
+  return n;
+}
+
 export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>([
   ['src', l4('ip', (t) => t.src)],
   ['src_port', l4('int', (t) => t.srcPort)],
@@ -136,8 +153,8 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['ssl_fc_sni', l4('str', (t) => t.sslFcSni)],
   ['always_true', l4('bool', () => true)],
   ['always_false', l4('bool', () => false)],
-  ['req.len', { ...l4('int', (t) => t.reqData?.length ?? 0), mayChange: true }],
-  ['req_len', { ...l4('int', (t) => t.reqData?.length ?? 0), mayChange: true }],
+  ['req.len', { ...l4('int', reqLen), mayChange: true }],
+  ['req_len', { ...l4('int', reqLen), mayChange: true }],
   ['wait_end', { ...l4('bool', () => inspect.final || undefined), mayChange: true }],
   ['req.proto_http', l4('bool', (t) => t.req !== undefined)],
   // The method as parsed, even after `set-method` (src/http/rules/header-actions.ts PARSED_METHOD).

@@ -96,6 +96,7 @@ const SAMPLES: [string, string][] = [
   ['x-s-meth', 'method'],
   ['x-s-ver', 'req.ver'],
   ['x-s-tls', 'ssl_fc'],
+  ['x-s-len', 'req.len'],
   ['x-s-lower', 'hdr(x-a),lower'],
   ['x-s-upper', 'hdr(x-a),upper'],
   ['x-s-map', 'path,map(@DIR@/exact.map,none)'],
