@@ -92,6 +92,35 @@ function connectCounts(be: ProxyBackend, server: Server): { connect: number; reu
   return { connect: server.connects, reuse: Math.max(0, attempts - server.connects) };
 }
 
+/**
+ * The h1 module's columns (mux_h1.c h1_stats) of an http frontend: its client connections and the
+ * requests on them. The byte columns stay 0: hapair does not count the mux's bytes apart.
+ */
+function putFrontendH1(v: Map<string, StatValue>, target: ApiTarget, fe: ProxyFrontend): void {
+  let streams = 0;
+  for (const s of target.sessions()) if (s.frontend === fe && 'req' in s && s.tRequest >= 0) streams++;
+  v.set('h1_open_connections', fe.counters.scur);
+  v.set('h1_open_streams', streams);
+  v.set('h1_total_connections', fe.counters.stot);
+  v.set('h1_total_streams', fe.counters.reqTot);
+}
+
+/** The h1 columns of an http backend: connections to its servers (idle and in use) and the requests sent. */
+function putBackendH1(v: Map<string, StatValue>, target: ApiTarget, be: ProxyBackend): void {
+  let open = 0;
+  let total = 0;
+  let streams = 0;
+  for (const s of be.servers) {
+    open += target.idleConnections(s) + s.served;
+    total += s.connects;
+    streams += be.countersOf(s).stot;
+  }
+  v.set('h1_open_connections', open);
+  v.set('h1_open_streams', be.servers.reduce((n, s) => n + s.served, 0));
+  v.set('h1_total_connections', total);
+  v.set('h1_total_streams', streams);
+}
+
 /** srv_lastsession / be_lastsession: seconds since the last session, -1 if none yet. */
 function lastSession(c: ProxyCounters): number {
   return c.lastSess < 0 ? -1 : Math.floor((nowMs() - c.lastSess) / 1000);
@@ -122,6 +151,7 @@ export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {
   if (v.get('mode') === 'http') {
     v.set('req_rate', fe.counters.reqRate.read(nowMs()));
     v.set('req_rate_max', fe.counters.rpsMax);
+    putFrontendH1(v, target, fe);
   }
   v.set('dcon', fe.counters.dcon);
   v.set('conn_tot', fe.counters.stot);
@@ -227,6 +257,7 @@ export function backendRow(target: ApiTarget, be: ProxyBackend): StatRow {
   }
   v.set('connect', connect);
   v.set('reuse', reuse);
+  if (be.spec.mode === 'http') putBackendH1(v, target, be);
   let act = 0;
   let bck = 0;
   let actWeight = 0;
