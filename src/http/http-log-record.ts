@@ -57,18 +57,10 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
   };
   const caps = s.frontend.spec.rules;
   if (caps !== undefined && (caps.captureRequest.length > 0 || caps.captureResponse.length > 0)) {
+    // Taken as the heads arrived (header-capture.ts); a head never received captures nothing.
     const http = rec.http!;
-    http.capturedRequestHeaders = caps.captureRequest.map((c) => lastValue(s.req.flat, c.name).slice(0, c.len));
-    const res = s.status >= 0 && s.res.status > 0 ? s.res.flat : NONE;
-    http.capturedResponseHeaders = caps.captureResponse.map((c) => lastValue(res, c.name).slice(0, c.len));
+    http.capturedRequestHeaders = s.capturedRequest ?? caps.captureRequest.map(() => null);
+    http.capturedResponseHeaders = s.capturedResponse ?? caps.captureResponse.map(() => null);
   }
   return rec;
-}
-
-const NONE: readonly string[] = [];
-
-/** configuration.txt 4.2 "capture request header": "the last occurrence of the header". */
-function lastValue(flat: readonly string[], lname: string): string {
-  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === lname) return flat[i + 1];
-  return '';
 }

@@ -15,6 +15,7 @@ import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import type { Applet, AppletRequest, AppletResponse } from './applet.ts';
 import { serviceApplet, type AppletRoute } from './applet-routes.ts';
 import { H1Message } from './h1-message.ts';
+import { captureHeaders } from './header-capture.ts';
 import { writeRequestHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
 import { ipv4ToInt } from './http-conf.ts';
@@ -84,6 +85,9 @@ export abstract class HttpTxnBase implements SampleTxn {
   persistence: RequestCookieResult | null = null;
   /** The two cookie characters of `%tsc` (HAProxy log.c). */
   cookieFlags = '--';
+  /** `capture request|response header` values, taken before the rules run (header-capture.ts). */
+  capturedRequest: (string | null)[] | undefined = undefined;
+  capturedResponse: (string | null)[] | undefined = undefined;
   vars: Map<string, SampleValue> | undefined = undefined;
   #src: string | undefined;
   #srcPort = 0;
@@ -169,6 +173,8 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Frontend http-request rules (the backend's run after switching, see runBackendRules). */
   runRequestRules(): LocalAnswer | null {
+    const caps = this.frontend.spec.rules?.captureRequest;
+    if (caps !== undefined && caps.length > 0) this.capturedRequest = captureHeaders(caps, this.req.flat);
     return this.#verdict(runHttpRequestRules(this.frontend.spec.rules ?? NO_RULES, this), 403, true, 'request');
   }
 
@@ -180,6 +186,8 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Backend then frontend http-response rules. */
   runResponseRules(): LocalAnswer | null {
+    const caps = this.frontend.spec.rules?.captureResponse;
+    if (caps !== undefined && caps.length > 0) this.capturedResponse = captureHeaders(caps, this.res.flat);
     const be = this.backend;
     if (be !== null && be.spec !== this.frontend.spec) {
       const v = this.#verdict(runHttpResponseRules(be.spec.rules ?? NO_RULES, this), 502, false, 'response');
@@ -398,6 +406,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.tRequest = this.tHead = this.tQueue = this.tConnect = this.tResponse = -1;
     this.status = -1;
     this.requestLine = '';
+    this.capturedRequest = this.capturedResponse = undefined;
     this.cause = '-';
     this.phase = 'R';
     this.retries = 0;

@@ -144,15 +144,16 @@ function activeRest(rec: TcpLogRecord): number {
 }
 
 /**
- * HAProxy's log encoding of the request line and captures (src/log.c url_encode_map /
- * hdr_encode_map): control characters, DEL and above, '"' and '#' become '#XX'.
+ * HAProxy's log encoding of the request line (src/log.c url_encode_map): control characters,
+ * DEL and above, '"' and '#' become '#XX'. Captured headers (hdr_encode_map) also encode
+ * '{', '|' and '}', the delimiters of their block.
  */
-export function encodeLogText(s: string): string {
+export function encodeLogText(s: string, header = false): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x23) continue;
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x23 && !(header && (c === 0x7b || c === 0x7c || c === 0x7d))) continue;
     out += s.slice(from, i) + '#' + hex(c & 0xff, 2);
     from = i + 1;
   }
@@ -160,15 +161,19 @@ export function encodeLogText(s: string): string {
 }
 
 /** `{a|b}` of `capture request|response header` (configuration.txt 8.8). */
-function captures(list: readonly string[] | undefined, quote: boolean): string {
+function captures(list: readonly (string | null)[] | undefined, quote: boolean): string {
   if (list === undefined || list.length === 0) return '';
-  const inner = list.map(encodeLogText).join('|');
+  const inner = list.map((v) => (v === null ? '' : encodeLogText(v, true))).join('|');
   return quote ? '"{' + inner + '}"' : '{' + inner + '}';
 }
 
-function capturesAsList(list: readonly string[] | undefined, quote: boolean): string {
+/** %hrl / %hsl: one field per capture; an absent header is `-` (`""` quoted), as src/log.c prints it. */
+function capturesAsList(list: readonly (string | null)[] | undefined, quote: boolean): string {
   if (list === undefined || list.length === 0) return '';
-  return list.map((v) => (quote ? '"' + encodeLogText(v) + '"' : encodeLogText(v))).join(' ');
+  return list.map((v) => {
+    const text = v === null ? (quote ? '' : '-') : encodeLogText(v, true);
+    return quote ? '"' + text + '"' : text;
+  }).join(' ');
 }
 
 function renderHttpVar(node: LogFormatNode, rec: TcpLogRecord): string {

@@ -65,11 +65,11 @@ export interface HttpLogFields {
   method: string;
   uri: string;
   version: string;
-  /** %CC / %CS: captured cookies ('-' when none); %hr / %hs: captured headers. */
+  /** %CC / %CS: captured cookies ('-' when none); %hr / %hs: captured headers (null: absent). */
   capturedRequestCookie: string;
   capturedResponseCookie: string;
-  capturedRequestHeaders?: readonly string[];
-  capturedResponseHeaders?: readonly string[];
+  capturedRequestHeaders?: readonly (string | null)[];
+  capturedResponseHeaders?: readonly (string | null)[];
   /** The two cookie persistence flags of %tsc (`--` without cookie persistence). */
   cookieFlags: string;
 }
