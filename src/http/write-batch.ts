@@ -18,8 +18,9 @@ const SLAB_SIZE = 64 * 1024;
 
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let used = 0;
-/** Batches holding bytes, in the order they first got some. */
-let held: WriteBatch[] = [];
+/** Batches holding bytes, in the order they first got some: held[0..heldCount) (reused array). */
+const held: (WriteBatch | null)[] = [];
+let heldCount = 0;
 /** The batch whose bytes end at `used` (its next bytes can be appended). */
 let tail: WriteBatch | null = null;
 let scheduled = false;
@@ -58,9 +59,14 @@ export class WriteBatch {
     if (used + n > SLAB_SIZE) flushAll();
     if (this.at < 0) {
       this.at = used;
-      held.push(this);
+      held[heldCount++] = this;
     }
-    used += typeof data === 'string' ? latin1Write(slab, data, used) : data.copy(slab, used);
+    if (typeof data === 'string') used += latin1Write(slab, data, used);
+    else {
+      // TypedArray#set is one builtin memmove; Buffer#copy validates its arguments in JS first.
+      slab.set(data, used);
+      used += n;
+    }
     this.end = used;
     tail = this;
     if (!scheduled) {
@@ -98,9 +104,12 @@ function latin1Write(buf: Buffer, text: string, at: number): number {
 
 function flushAll(): void {
   scheduled = false;
-  const list = held;
-  held = [];
-  for (let i = 0; i < list.length; i++) list[i].flush();
+  // A flush cannot hold new bytes (it only writes), so the list does not grow meanwhile.
+  for (let i = 0; i < heldCount; i++) {
+    (held[i] as WriteBatch).flush();
+    held[i] = null;
+  }
+  heldCount = 0;
   tail = null;
   if (retained) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
