@@ -165,7 +165,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #waitHead(first: boolean): void {
     this.#st = S_HEAD;
     const conf = this.#feConf;
-    const idle = first ? conf.httpRequestTimeout : conf.keepAliveTimeout;
+    // A first head waits for the earlier of `timeout http-request` and `timeout client` (HAProxy 2.6).
+    const idle = first ? earliest(conf.httpRequestTimeout, conf.clientTimeout) : conf.keepAliveTimeout;
     this.#setClientTimeout(idle > 0 ? idle : conf.clientTimeout);
     if (this.#in !== null) this.#parseHead();
   }
@@ -261,12 +262,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#onRequest();
   }
 
-  /** `timeout http-request` counts from the first byte of the head (slowloris). */
+  /**
+   * `timeout http-request` counts from the first byte of the head (slowloris); `timeout client`
+   * (inactivity) still ends a stalled head first when shorter, as in HAProxy 2.6.
+   */
   #armRequestDeadline(): void {
     const conf = this.#feConf;
     if (conf.httpRequestTimeout <= 0) return this.#setClientTimeout(conf.clientTimeout);
     const left = conf.httpRequestTimeout - (this.elapsed() - this.tRequest);
-    this.#setClientTimeout(left > 1 ? left : 1);
+    this.#setClientTimeout(earliest(left > 1 ? left : 1, conf.clientTimeout));
   }
 
   #badRequest(status: number, head?: Buffer): void {
@@ -1201,6 +1205,11 @@ function onClientEnd(this: net.Socket): void {
 function onClientError(this: net.Socket): void {
   sessionOf(this).onClientError();
 }
+/** The shorter of two timeouts where 0 means none. */
+function earliest(a: number, b: number): number {
+  return a <= 0 ? b : b <= 0 ? a : Math.min(a, b);
+}
+
 function onClientTimeout(this: net.Socket): void {
   sessionOf(this).onClientTimeout();
 }
