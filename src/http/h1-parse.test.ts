@@ -75,6 +75,18 @@ describe('request heads', () => {
     expect(msg.header('connection')).toBe('Upgrade');
   });
 
+  it('refuses a WebSocket handshake without a 24-byte key, as HAProxy 2.6 mux_h1', () => {
+    const ws = 'GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c, WebSocket\r\n';
+    expect(req(`${ws}\r\n`).status).toBe(400);
+    expect(req(`${ws}Sec-WebSocket-Key: short\r\n\r\n`).status).toBe(400);
+    expect(req(`${ws}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`).status).toBe(0);
+    expect(req('GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n').status).toBe(0);
+    expect(req('GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nUpgrade: h2c\r\n\r\n').status).toBe(0);
+    const res = (text: string): number => parseResponseHead(text, new H1Message());
+    expect(res('HTTP/1.1 101 Switching\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n')).toBe(502);
+    expect(res('HTTP/1.1 101 Switching\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: x\r\n\r\n')).toBe(0);
+  });
+
   it('keeps one copy of identical hosts and accepts a matching absolute uri', () => {
     expect(req('GET http://A:80/x HTTP/1.1\r\nHost: a:80\r\nHost: a:80\r\n\r\n').msg.flat).toEqual(['host', 'a:80']);
     expect(uriAuthority('http://u@h:1/p?q')).toBe('h:1');

@@ -77,7 +77,7 @@ export function parseResponseHead(s: string, msg: H1Message): number {
     if (msg.contentLength >= 0) dropContentLength(msg);
     else if (!msg.version11) msg.forceClose = true;
   }
-  return 0;
+  return status === 101 && msg.connUpgrade && msg.upgrade && webSocketKeyMissing(msg, true) ? 502 : 0;
 }
 
 /** "HTTP/x.y" with HAProxy's H1_MF_VER_11 rule (1.1 or later). */
@@ -244,10 +244,30 @@ function dropContentLength(msg: H1Message): void {
 }
 
 function finishRequest(msg: H1Message): number {
-  if (!msg.hasTransferEncoding) return 0;
-  if (msg.contentLength >= 0) dropContentLength(msg);
-  else if (!msg.version11) msg.forceClose = true;
-  // RFC 9112 §6.3: a request whose last coding is not chunked cannot be framed.
-  if (!msg.chunked) return 400;
-  return msg.otherCoding ? 422 : 0;
+  if (msg.hasTransferEncoding) {
+    if (msg.contentLength >= 0) dropContentLength(msg);
+    else if (!msg.version11) msg.forceClose = true;
+    // RFC 9112 §6.3: a request whose last coding is not chunked cannot be framed.
+    if (!msg.chunked) return 400;
+    if (msg.otherCoding) return 422;
+  }
+  return msg.connUpgrade && msg.upgrade && webSocketKeyMissing(msg, false) ? 400 : 0;
+}
+
+/**
+ * A WebSocket handshake (`Connection: upgrade` and `websocket` in the last `Upgrade` field) needs
+ * a 24-byte `Sec-WebSocket-Key` in the request, a `Sec-WebSocket-Accept` in the 101 response
+ * (HAProxy 2.6 mux_h1.c h1_search_websocket_key); without, the message is invalid.
+ */
+function webSocketKeyMissing(msg: H1Message, response: boolean): boolean {
+  const flat = msg.flat;
+  let ws = false;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === 'upgrade') ws = flat[i + 1].split(',').some((t) => t.trim().toLowerCase() === 'websocket');
+  }
+  if (!ws) return false;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (response ? flat[i] === 'sec-websocket-accept' : flat[i] === 'sec-websocket-key' && flat[i + 1].length === 24) return false;
+  }
+  return true;
 }

@@ -12,7 +12,8 @@ function fields(msg: H1Message, conn: number, extraName: string, extraValue: str
   const h = msg.flat;
   const token = conn === CONN_CLOSE ? 'close' : conn === CONN_KEEP_ALIVE ? 'keep-alive' : '';
   let out = '';
-  let done = token === '';
+  // A head with an `upgrade` token keeps its connection header as is (h1_update_*_conn_value).
+  let done = token === '' || msg.connUpgrade;
   for (let i = 0; i < h.length; i += 2) {
     if (h[i] === 'connection') {
       // Tokens other than close/keep-alive (e.g. `upgrade`) stay where they were, after ours.

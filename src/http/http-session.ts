@@ -700,6 +700,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #onInterim(conn: ServerConn, buf: Buffer, end: number): void {
     const res = this.res;
     if (res.status === 101) {
+      // A switch nobody asked for (no `Connection: upgrade` in the request) is a bad response, as in HAProxy 2.6.
+      if (!this.req.connUpgrade) return this.#badResponse(conn, buf);
       this.tResponse = this.elapsed();
       this.#resHeadDone = true;
       this.status = 101;

@@ -24,6 +24,8 @@ const CASES: ReadonlyArray<readonly [string, string]> = [
   ['space in a header name', 'HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 2\r\n\r\nok'],
   ['bare CR in a value', 'HTTP/1.1 200 OK\r\nX: a\rb\r\nContent-Length: 2\r\n\r\nok'],
   ['truncated head', 'HTTP/1.1 200 OK\r\nContent-Le'],
+  ['101 websocket without accept', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'],
+  ['101 websocket with accept', 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'],
 ];
 
 let haproxy: HaproxyRun | undefined;
