@@ -1,8 +1,10 @@
 // Differential: `observe layer7` + `error-limit` + `on-error mark-down` fed by live HTTP traffic,
 // on HAProxy 2.6 and on hapair. A server answering 500 to every request is marked DOWN by the
-// traffic itself (its checks pass and the next one is an hour away), with the same status,
-// check status, description, last_chk and counters in `show stat`; then every request goes to the
-// healthy server. A 501 and a 404 are not errors for layer7 (check.c analyze_statuses).
+// traffic itself (its TCP checks pass; once down, the next one is an hour away), with the same
+// status, check status, description, last_chk and counters in `show stat`; then every request goes
+// to the healthy server. A 501 and a 404 are not errors for layer7 (check.c analyze_statuses). In the same
+// http proxy, `observe layer4` marks down a server whose traffic connections are refused while its
+// checks (on another port) pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange, freePort, TestServer } from './proxy-harness.ts';
 import { ask, startApiProxy, type ApiProxy } from './api-harness.ts';
@@ -26,7 +28,9 @@ let badStatus = 404;
 let bad: TestServer;
 let good: TestServer;
 
-const cfg = (dir: string, port: number): string => `global
+let closed: number;
+
+const cfg = (dir: string, port: number, port4: number): string => `global
     stats socket ${dir}/api.sock level admin
 defaults
     mode http
@@ -36,25 +40,35 @@ defaults
 listen L
     bind 127.0.0.1:${port}
     balance roundrobin
-    server A 127.0.0.1:${bad.port} check inter 1h observe layer7 error-limit 2 on-error mark-down
-    server B 127.0.0.1:${good.port} check inter 1h
+    server A 127.0.0.1:${bad.port} check inter 100 downinter 1h observe layer7 error-limit 2 on-error mark-down
+    server B 127.0.0.1:${good.port} check inter 100
+listen L4
+    bind 127.0.0.1:${port4}
+    balance roundrobin
+    retries 0
+    server C 127.0.0.1:${closed} check port ${good.port} inter 100 downinter 1h observe layer4 error-limit 2 on-error mark-down
+    server D 127.0.0.1:${good.port} check inter 100
 `;
 
 let ha: HaproxyApi | undefined;
 let px: ApiProxy | undefined;
 let haPort: number;
 let ourPort: number;
+let haPort4: number;
+let ourPort4: number;
 
 beforeAll(async () => {
   bad = await httpServer('A', () => badStatus);
   good = await httpServer('B', () => 200);
-  haPort = await freePort();
-  ourPort = await freePort();
-  ha = await startHaproxyApi('hapair-observe-ha-', (dir) => cfg(dir, haPort));
-  px = await startApiProxy((dir) => cfg(dir, ourPort));
+  closed = await freePort();
+  [haPort, ourPort, haPort4, ourPort4] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  ha = await startHaproxyApi('hapair-observe-ha-', (dir) => cfg(dir, haPort, haPort4));
+  px = await startApiProxy((dir) => cfg(dir, ourPort, ourPort4));
   // Both have run their first checks (L4OK) before traffic starts.
   for (const sock of [ha.sock('api.sock'), px.sock('api.sock')]) {
-    for (let i = 0; i < 200 && (await columns(sock, 'A')).check_status !== 'L4OK'; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && ((await columns(sock, 'A')).check_status !== 'L4OK' || (await columns(sock, 'C', 'L4')).check_status !== 'L4OK'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 }, 30_000);
 
@@ -67,10 +81,10 @@ afterAll(async () => {
 
 const FIELDS = ['status', 'check_status', 'check_desc', 'last_chk', 'chkdown', 'hanafail', 'check_health', 'hrsp_5xx'];
 
-async function columns(sock: string, server: string): Promise<Record<string, string>> {
+async function columns(sock: string, server: string, proxy = 'L'): Promise<Record<string, string>> {
   const lines = (await ask(sock, 'show stat')).split('\n');
   const header = lines[0]!.replace(/^# /, '').split(',');
-  const row = lines.find((l) => l.startsWith(`L,${server},`))?.split(',') ?? [];
+  const row = lines.find((l) => l.startsWith(`${proxy},${server},`))?.split(',') ?? [];
   return Object.fromEntries(FIELDS.map((f) => [f, row[header.indexOf(f)] ?? '']));
 }
 
@@ -105,5 +119,20 @@ describe('observe layer7 against HAProxy 2.6', () => {
     expect(await columns(px!.sock('api.sock'), 'A')).toEqual(theirs);
     expect(theirs.status).toBe('DOWN');
     expect(theirs.check_status).toBe('HANA');
+  });
+
+  it('observe layer4: refused traffic connections mark the server DOWN while its checks pass', async () => {
+    expect((await columns(px!.sock('api.sock'), 'C', 'L4')).check_status).toBe('L4OK');
+    expect((await columns(ha!.sock('api.sock'), 'C', 'L4')).check_status).toBe('L4OK');
+    const served: Record<number, string[]> = {};
+    for (const port of [haPort4, ourPort4]) {
+      served[port] = [];
+      for (let i = 0; i < 8; i++) served[port]!.push((await request(port)).includes('503') ? '503' : 'ok');
+    }
+    expect(served[ourPort4]).toEqual(served[haPort4]);
+    expect(served[ourPort4]!.slice(3)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const theirs = await columns(ha!.sock('api.sock'), 'C', 'L4');
+    expect(await columns(px!.sock('api.sock'), 'C', 'L4')).toEqual(theirs);
+    expect({ status: theirs.status, check: theirs.check_status }).toEqual({ status: 'DOWN', check: 'HANA' });
   });
 });
