@@ -42,13 +42,20 @@ class FrontendContext implements HttpFrontendContext {
   }
 
   confOf(backend: ProxyBackend | null): HttpConf {
+    // Asked twice per request, nearly always for the same backend: the last answer first.
+    if (backend === this.#lastConfOf && this.#lastConf !== null) return this.#lastConf;
     let conf = this.#confs.get(backend);
     if (conf === undefined) {
       conf = httpConfOf(this.frontend.spec, backend?.spec ?? this.frontend.spec);
       this.#confs.set(backend, conf);
     }
+    this.#lastConfOf = backend;
+    this.#lastConf = conf;
     return conf;
   }
+
+  #lastConfOf: ProxyBackend | null = null;
+  #lastConf: HttpConf | null = null;
 
   log(session: HttpSession): void {
     const sink = this.frontend.sink;
@@ -58,8 +65,18 @@ class FrontendContext implements HttpFrontendContext {
   }
 
   routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[] {
-    return this.#rt.routesOf(proxy);
+    // Every request asks for the frontend's and its backend's (routes never change once built).
+    if (proxy === this.frontend) return (this.#feRoutes ??= this.#rt.routesOf(proxy));
+    if (proxy !== this.#lastRoutesOf) {
+      this.#lastRoutesOf = proxy;
+      this.#lastRoutes = this.#rt.routesOf(proxy);
+    }
+    return this.#lastRoutes;
   }
+
+  #feRoutes: readonly AppletRoute[] | undefined = undefined;
+  #lastRoutesOf: ProxyFrontend | ProxyBackend | null = null;
+  #lastRoutes: readonly AppletRoute[] = [];
 }
 
 export class HttpRuntime implements HttpSessionHost {
