@@ -23,6 +23,11 @@ export interface FetchArgs {
 export interface FetchContext {
   /** The userlist `name` for `keyword`'s argument (may be filled later); undefined when unknown. */
   userlist(name: string, keyword: string): Userlist | undefined;
+  /**
+   * Samples of an http-response rule: the `hdr` fetch reads the response there, as HAProxy 2.6's
+   * smp_fetch_chn_hdr follows the rule's channel (the ACL keyword `hdr` stays on the request).
+   */
+  readonly response?: boolean;
 }
 
 export interface FetchDef {

@@ -139,7 +139,7 @@ function parseConverters(text: string, from: number, type: SampleType, label: st
 export function compileSampleExpr(text: string, ctx: FetchContext, fetchName?: (name: string) => string | undefined, label = ''): ExprResult {
   const call = splitCall(text, 0);
   if (typeof call === 'string') return { ok: false, error: call };
-  const real = fetchName?.(call.name) ?? call.name;
+  const real = fetchName?.(call.name) ?? (ctx.response === true && call.name === 'hdr' ? 'res.hdr' : call.name);
   const def = FETCHES.get(real);
   if (!def) {
     if (UNSUPPORTED_FETCHES.has(real)) return { ok: false, error: `fetch method '${call.name}' is not supported yet` };

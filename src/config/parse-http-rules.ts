@@ -24,7 +24,8 @@ const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', '
   'unset-var', 'set-var-fmt', 'strict-mode', 'wait-for-body', 'replace-value'];
 
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
-  return { side, proxy: d.name, fetch: aclContext(d, ctx, line.loc) };
+  const fetch = aclContext(d, ctx, line.loc);
+  return { side, proxy: d.name, fetch: side === 'res' ? { ...fetch, response: true } : fetch };
 }
 
 /** `http-request ACTION ... [if|unless COND]` / `http-response ...`. */

@@ -139,6 +139,8 @@ ${samples.join('\n')}
     http-response add-header x-r-added b
     http-response set-header x-r-srv %[res.hdr(x-srv)] if { res.hdr(x-srv) -m found }
     http-response set-header x-r-cnt %[res.hdr_cnt(x-srv)]
+    http-response set-header x-r-hdr "%[hdr(x-srv)]"
+    http-response set-header x-r-meth %[method]
     http-response set-header x-r-fhdr %[res.fhdr(x-srv)] if { res.fhdr(x-srv) -m found }
     http-response replace-header x-r-rep ^old(.*) new\\1
     http-response replace-value x-r-vals ^v([0-9]) w\\1

@@ -209,6 +209,16 @@ describe('http-response rules', () => {
     expect(runHttpResponseRules(fe.rules!, makeTxn({ status: 200, resHeaders: [['X-Leak', '1']] }))).toEqual({ kind: 'deny', status: 502 });
     expect(runHttpResponseRules(fe.rules!, makeTxn({ status: 418 }))).toEqual({ kind: 'deny', status: 500 });
   });
+
+  it('the hdr fetch of an http-response sample reads the response (HAProxy smp_fetch_chn_hdr)', () => {
+    const { fe } = proxies('    http-response set-header X-Copy %[hdr(x-a)]\n    http-request set-header X-Req %[hdr(x-a)]');
+    const txn = makeTxn({ status: 200, headers: [['x-a', 'req']], resHeaders: [['x-a', 'res']] });
+    runHttpResponseRules(fe.rules!, txn);
+    expect(txn.res!.headers.flat).toEqual(['x-a', 'res', 'x-copy', 'res']);
+    const reqTxn = makeTxn({ headers: [['x-a', 'req']] });
+    runHttpRequestRules(fe.rules!, reqTxn);
+    expect(reqTxn.req!.headers.flat).toEqual(['x-a', 'req', 'x-req', 'req']);
+  });
 });
 
 describe('switching rules', () => {
