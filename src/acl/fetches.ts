@@ -1,6 +1,7 @@
 // Sample fetches (configuration.txt 7.3): each visits the values it finds in a transaction, in
 // order, and stops when the visitor returns true. In an ACL every value is tried; a sample
 // expression outside ACLs keeps the first or the last value, as HAProxy's fetch does.
+import type { HttpPhase } from './fetch-phase.ts';
 import { countHeaderValues, eachCookie, eachHeaderValue, eachUrlParam, headerValues, pathOf, pickOccurrence, queryOf } from './http-values.ts';
 import { parseIpv4, parseIpv6 } from './ip.ts';
 import { toInt, type SampleType } from './matchers.ts';
@@ -24,10 +25,11 @@ export interface FetchContext {
   /** The userlist `name` for `keyword`'s argument (may be filled later); undefined when unknown. */
   userlist(name: string, keyword: string): Userlist | undefined;
   /**
-   * Samples of an http-response rule: the `hdr` fetch reads the response there, as HAProxy 2.6's
-   * smp_fetch_chn_hdr follows the rule's channel (the ACL keyword `hdr` stays on the request).
+   * Samples of an http-request / http-response rule (undefined elsewhere, e.g. in ACLs): a fetch
+   * of the other direction is refused (fetch-phase.ts), and in a response `hdr` reads the response,
+   * as HAProxy 2.6's smp_fetch_chn_hdr follows the rule's channel (the ACL keyword `hdr` does not).
    */
-  readonly response?: boolean;
+  readonly phase?: HttpPhase;
 }
 
 export interface FetchDef {

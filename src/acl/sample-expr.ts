@@ -1,6 +1,7 @@
 // Sample expressions `fetch[(args)][,conv[(args)]]...` (configuration.txt 7.3), compiled once:
 // `each` visits every value through the converters (ACLs), `value` returns the one value a rule
 // argument or a log-format `%[...]` uses. Neither allocates beyond what the fetch itself does.
+import { unavailableIn } from './fetch-phase.ts';
 import { CONVERTERS, type Converter } from './converters.ts';
 import { FETCHES, UNSUPPORTED_FETCHES, type FetchArgs, type FetchContext, type FetchDef, type ValueVisit } from './fetches.ts';
 import type { SampleType } from './matchers.ts';
@@ -15,7 +16,8 @@ export interface SampleExpr {
   value(txn: SampleTxn): SampleValue | undefined;
 }
 
-export type ExprResult = { readonly ok: true; readonly expr: SampleExpr } | { readonly ok: false; readonly error: string };
+/** `unavailable`: the fetch needs what the rule's phase cannot give (fetch-phase.ts), HAProxy's name of it. */
+export type ExprResult = { readonly ok: true; readonly expr: SampleExpr } | { readonly ok: false; readonly error: string; readonly unavailable?: string };
 
 /** `name(a,b)rest` → name, args (undefined without parentheses), rest; quotes and `\` escapes inside. */
 export function splitCall(text: string, from: number): { name: string; args: string[] | undefined; end: number } | string {
@@ -139,11 +141,15 @@ function parseConverters(text: string, from: number, type: SampleType, label: st
 export function compileSampleExpr(text: string, ctx: FetchContext, fetchName?: (name: string) => string | undefined, label = ''): ExprResult {
   const call = splitCall(text, 0);
   if (typeof call === 'string') return { ok: false, error: call };
-  const real = fetchName?.(call.name) ?? (ctx.response === true && call.name === 'hdr' ? 'res.hdr' : call.name);
+  const real = fetchName?.(call.name) ?? (ctx.phase === 'response' && call.name === 'hdr' ? 'res.hdr' : call.name);
   const def = FETCHES.get(real);
   if (!def) {
     if (UNSUPPORTED_FETCHES.has(real)) return { ok: false, error: `fetch method '${call.name}' is not supported yet` };
     return { ok: false, error: `unknown fetch method '${call.name}'` };
+  }
+  const unavailable = ctx.phase === undefined ? undefined : unavailableIn(real, ctx.phase);
+  if (unavailable !== undefined) {
+    return { ok: false, unavailable, error: `fetch method '${call.name}' extracts information from '${unavailable}', none of which is available here` };
   }
   const a = fetchArgs(call.name, def, call.args ?? [], ctx);
   if (typeof a === 'string') return { ok: false, error: `${label || `fetch method '${call.name}' : `}${a}` };

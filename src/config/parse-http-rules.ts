@@ -25,7 +25,7 @@ const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', '
 
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
   const fetch = aclContext(d, ctx, line.loc);
-  return { side, proxy: d.name, fetch: side === 'res' ? { ...fetch, response: true } : fetch };
+  return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' } };
 }
 
 /** `http-request ACTION ... [if|unless COND]` / `http-response ...`. */

@@ -99,6 +99,7 @@ const VALID = [
   'capture request header Host len 32\n    capture response header Content-Type len 20',
   'tcp-request connection accept if { src 127.0.0.1 }\n    tcp-request connection reject',
   'tcp-request inspect-delay 5s',
+  'http-response set-header X %[hdr(a)]-%[method]-%[res.hdr(b)]-%[status]-%[src]\n    http-request set-header X %[hdr(a)]-%[method]-%[path]',
   'acl TRUE always_false\n    http-request deny if TRUE',
 ];
 
@@ -139,6 +140,11 @@ const INVALID: [string, string | null][] = [
   ['http-request redirect code 307', "error detected in frontend 'F' while parsing 'http-request redirect' rule : redirection type expected ('prefix', 'location', or 'scheme')."],
   ['http-request redirect location /x code 305', "error detected in frontend 'F' while parsing 'http-request redirect' rule : 'code': unsupported HTTP code '305' (must be one of 301, 302, 303, 307 or 308)."],
   ['http-request set-header X %Q', "error detected in frontend 'F' while parsing 'http-request set-header' rule : no such format variable 'Q'. If you wanted to emit the '%' character verbatim, you need to use '%%'."],
+  ['http-response set-header X %[path]', "error detected in frontend 'F' while parsing 'http-response set-header' rule : sample fetch <path]> may not be reliably used here because it needs 'HTTP request headers' which is not available here."],
+  ['http-response add-header X a%[req.cook(c),lower]b', "error detected in frontend 'F' while parsing 'http-response add-header' rule : sample fetch <req.cook(c),lower]b> may not be reliably used here because it needs 'HTTP request headers' which is not available here."],
+  ['http-request set-header X %[status]', "error detected in frontend 'F' while parsing 'http-request set-header' rule : sample fetch <status]> may not be reliably used here because it needs 'HTTP response' which is not available here."],
+  ['http-request set-header X %[res.hdr(a)]', "error detected in frontend 'F' while parsing 'http-request set-header' rule : sample fetch <res.hdr(a)]> may not be reliably used here because it needs 'HTTP response headers' which is not available here."],
+  ['http-response set-var(txn.x) url_param(a)', "error detected in frontend 'F' while parsing 'http-response set-var(txn.x)' rule : fetch method 'set-var(txn.x)' extracts information from 'HTTP request headers', none of which is available here."],
   ['http-response set-status 9999', "error detected in frontend 'F' while parsing 'http-response set-status' rule : expects an integer status code between 100 and 999."],
   ['redirect location', "error detected in frontend 'F' while parsing redirect rule : missing argument for 'location'."],
   ['redirect foo /x', "error detected in frontend 'F' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo')."],

@@ -44,6 +44,9 @@ export function compileFormat(text: string, ctx: FetchContext): Format | { error
       const end = text.indexOf(']', i + 2);
       const inner = end < 0 ? text.slice(i + 2) : text.slice(i + 2, end);
       const r = compileSampleExpr(inner, ctx);
+      if (!r.ok && r.unavailable !== undefined) {
+        return { error: `sample fetch <${text.slice(i + 2)}> may not be reliably used here because it needs '${r.unavailable}' which is not available here` };
+      }
       if (!r.ok || end < 0) {
         return { error: `failed to parse sample expression <${text.slice(i + 2)}> : ${r.ok ? 'missing closing \']\'' : r.error}` };
       }

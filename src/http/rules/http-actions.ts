@@ -101,6 +101,8 @@ function setVarAction(varName: string): ActionParser {
     }
     if (w[i] === undefined || w[i] === 'if' || w[i] === 'unless') return 'missing fetch method';
     const e = compileSampleExpr(w[i], a.fetch);
+    // HAProxy names the action where the fetch would be (its parser's arguments are shifted).
+    if (!e.ok && e.unavailable !== undefined) return `fetch method 'set-var(${varName})' extracts information from '${e.unavailable}', none of which is available here`;
     if (!e.ok) return e.error;
     const expr = e.expr;
     return {

@@ -1,0 +1,23 @@
+// What part of an HTTP transaction a fetch reads, for the rules that may not see it: HAProxy 2.6
+// (http_fetch.c SMP_USE_HRQHV / SMP_USE_HRSHV / SMP_USE_HRSHP) refuses a sample of the request
+// headers in an http-response rule and one of the response in an http-request rule at load time.
+// `hdr` follows the rule's direction; `method` and the L4 fetches are valid everywhere.
+
+export type HttpPhase = 'request' | 'response';
+
+const REQUEST_HEADERS = new Set([
+  'path', 'url', 'query', 'base', 'req.ver', 'req_ver', 'req.hdr', 'req.fhdr', 'hdr_cnt', 'req.hdr_cnt', 'req.fhdr_cnt',
+  'hdr_ip', 'req.hdr_ip', 'hdr_val', 'req.hdr_val', 'url_param', 'urlp', 'urlp_val', 'cook', 'req.cook', 'cook_cnt',
+  'req.cook_cnt', 'cook_val', 'req.cook_val', 'http_auth',
+]);
+const RESPONSE_HEADERS = new Set([
+  'res.ver', 'shdr', 'res.hdr', 'res.fhdr', 'shdr_cnt', 'res.hdr_cnt', 'res.fhdr_cnt', 'shdr_ip', 'res.hdr_ip', 'shdr_val',
+  'res.hdr_val', 'scook', 'res.cook',
+]);
+
+/** HAProxy's name of what `fetch` needs when a rule of `phase` cannot give it, else undefined. */
+export function unavailableIn(fetch: string, phase: HttpPhase): string | undefined {
+  if (phase === 'response') return REQUEST_HEADERS.has(fetch) ? 'HTTP request headers' : undefined;
+  if (RESPONSE_HEADERS.has(fetch)) return 'HTTP response headers';
+  return fetch === 'status' ? 'HTTP response' : undefined;
+}
