@@ -157,6 +157,8 @@ describe('server TLS for checks and traffic', () => {
     peers.push(p);
     const { rt: r } = await run('', `server s1 127.0.0.1:${p.port} ssl verify none alpn http/1.1 check inter 200 rise 1 fall 1`);
     await waitFor(() => (state(r).check.status === 'L6OK' ? true : undefined), 10_000, 'check L6OK');
+    // The peer records the handshake on its side's event, which may come after the check's result.
+    await waitFor(() => (p.seen.length > 0 ? true : undefined), 10_000, 'the peer saw the handshake');
     expect(p.seen[0]).toEqual({ sni: false, alpn: 'http/1.1' });
   }, 30_000);
 
