@@ -4,6 +4,7 @@
 // HAProxy 2.6's.
 import { compilePatterns, MATCH_METHODS, methodAccepts, type MatchMethod } from './matchers.ts';
 import { readPatternFile } from './pattern-file.ts';
+import type { HttpPhase } from './fetch-phase.ts';
 import type { FetchContext } from './fetches.ts';
 import type { SampleTxn } from './sample.ts';
 import { compileSampleExpr, splitCall } from './sample-expr.ts';
@@ -12,11 +13,19 @@ import { compileSampleExpr, splitCall } from './sample-expr.ts';
 export interface AclExpr {
   test(txn: SampleTxn): boolean;
   readonly mayChange: boolean;
+  /** The keyword as written (`path_beg`) and the fetch it reads (`path`; the ACL `hdr*` read `req.hdr`). */
+  readonly keyword: string;
+  readonly fetch: string;
 }
 
 export interface AclParseContext extends FetchContext {
   /** Non-fatal findings (HAProxy's "no pattern to match against" warning). */
   warn(message: string): void;
+  /**
+   * The condition belongs to an http-request / http-response rule: terms reading the other
+   * direction never match there, with HAProxy's warning naming `where` (condition.ts).
+   */
+  readonly rule?: { readonly phase: HttpPhase; readonly where: string };
 }
 
 const FAMILIES: Readonly<Record<string, string>> = { path: 'path', url: 'url', base: 'base', hdr: 'hdr', cook: 'cook', urlp: 'url_param', shdr: 'shdr', scook: 'scook' };
@@ -126,5 +135,7 @@ export function parseAclExpr(words: readonly string[], ctx: AclParseContext): Ac
   if (!found.ok) return found.error;
   const find = found.find;
   const visit = (v: string | number | boolean): boolean => find(v) >= 0;
-  return { test: (txn) => expr.each(txn, visit), mayChange: expr.mayChange };
+  // The ACL keywords `hdr*` are request-only in HAProxy (the `hdr` sample follows the direction).
+  const fetch = aclkw ? (aclkw.fetch === 'hdr' ? 'req.hdr' : aclkw.fetch) : kwName;
+  return { test: (txn) => expr.each(txn, visit), mayChange: expr.mayChange, keyword: kwName, fetch };
 }

@@ -4,6 +4,7 @@
 // anonymous `{ CRITERION VALUES }`, optionally negated with `!`.
 import type { Condition } from './acl.ts';
 import { parseAclExpr, type AclExpr, type AclParseContext } from './acl-expr.ts';
+import { unavailableIn } from './fetch-phase.ts';
 import type { SampleTxn } from './sample.ts';
 
 /** A named ACL: its expressions, ORed. */
@@ -50,8 +51,8 @@ export function invalidAclNameChar(name: string): string | undefined {
   return undefined;
 }
 
-function orExprs(acl: NamedAcl): (txn: SampleTxn) => boolean {
-  const exprs = acl.exprs;
+function orExprs(exprs: readonly AclExpr[]): (txn: SampleTxn) => boolean {
+  if (exprs.length === 0) return NEVER;
   return (txn) => {
     for (let i = 0; i < exprs.length; i++) if (exprs[i].test(txn)) return true;
     return false;
@@ -74,6 +75,28 @@ interface Term {
   readonly neg: boolean;
 }
 
+const NEVER = (): boolean => false;
+
+/**
+ * In an http-request / http-response rule, a term reading the other direction fails at run time
+ * in HAProxy 2.6 (that message is gone or not there yet): an anonymous ACL never matches, a named
+ * one keeps its other expressions. HAProxy warns once per condition (acl_cond_kw_conflicts).
+ */
+function phaseFilter(exprs: readonly AclExpr[], name: string | undefined, ctx: AclParseContext, warned: { done: boolean }): AclExpr[] {
+  const rule = ctx.rule;
+  if (rule === undefined) return exprs as AclExpr[];
+  const kept = exprs.filter((e) => unavailableIn(e.fetch, rule.phase) === undefined);
+  // Unfiltered, the named ACL's own list stays in use (later `acl` lines of that name add to it).
+  if (kept.length === exprs.length) return exprs as AclExpr[];
+  if (warned.done) return kept;
+  warned.done = true;
+  const first = exprs.find((e) => !kept.includes(e))!;
+  if (name === undefined) ctx.warn(`anonymous acl will never match because it uses keyword '${first.keyword}' which is incompatible with '${rule.where}'`);
+  else if (kept.length === 0) ctx.warn(`acl '${name}' will never match because it only involves keywords that are incompatible with '${rule.where}'`);
+  else ctx.warn(`acl '${name}' involves keywords '${first.keyword}' which is incompatible with '${rule.where}'`);
+  return kept;
+}
+
 function predefined(scope: AclScope, word: string, ctx: AclParseContext): NamedAcl | string {
   const words = PREDEFINED_ACLS[word];
   if (!words) return `no such ACL : '${word}'`;
@@ -87,6 +110,7 @@ function parseSuites(words: readonly string[], scope: AclScope, ctx: AclParseCon
   let suite: Term[] | undefined;
   let neg = false;
   let mayChange = false;
+  const warned = { done: false };
   for (let i = 0; i < words.length; i++) {
     let w = words[i];
     while (w.startsWith('!')) {
@@ -105,13 +129,13 @@ function parseSuites(words: readonly string[], scope: AclScope, ctx: AclParseCon
       if (close < 0) return "missing closing '}' in condition";
       const expr = parseAclExpr(words.slice(i + 1, close), ctx);
       if (typeof expr === 'string') return expr;
-      test = (txn) => expr.test(txn);
+      test = phaseFilter([expr], undefined, ctx, warned).length === 0 ? NEVER : (txn) => expr.test(txn);
       mayChange ||= expr.mayChange;
       i = close;
     } else {
       const acl = scope.get(w) ?? predefined(scope, w, ctx);
       if (typeof acl === 'string') return acl;
-      test = orExprs(acl);
+      test = orExprs(phaseFilter(acl.exprs, acl.name, ctx, warned));
       mayChange ||= acl.mayChange;
     }
     if (!suite) suites.push((suite = []));

@@ -79,9 +79,9 @@ export function parseAclLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseCon
  * Compile the condition in `words` (starting at `if`/`unless`; empty = always). On error reports
  * `prefix + message` (HAProxy's text differs per keyword) and returns undefined.
  */
-export function parseCondition(d: ProxyDraft, words: readonly string[], ctx: ProxyParseContext, loc: SourceLoc, prefix: string): Condition | undefined {
+export function parseCondition(d: ProxyDraft, words: readonly string[], ctx: ProxyParseContext, loc: SourceLoc, prefix: string, rule?: AclParseContext['rule']): Condition | undefined {
   if (words.length === 0) return ALWAYS;
-  const c = compileCondition(words, aclsOf(d), aclContext(d, ctx, loc));
+  const c = compileCondition(words, aclsOf(d), { ...aclContext(d, ctx, loc), rule });
   if (typeof c === 'string') {
     d.report.error(loc, `${prefix}${c}.`);
     return undefined;

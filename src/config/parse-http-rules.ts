@@ -51,7 +51,9 @@ function parseHttpRuleLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseConte
   if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
     return d.report.error(line.loc, `'${name}' expects either 'if' or 'unless' followed by a condition but found '${rest[0]}'.`);
   }
-  const cond = parseCondition(d, rest, ctx, line.loc, `error detected while parsing an '${name}' condition : `);
+  // HAProxy names the rule's place by the proxy's capability (a listen's request rules are the frontend's, its response rules the backend's).
+  const where = side === 'req' ? `${d.kind === 'backend' ? 'backend' : 'frontend'} http-request header rule` : `${d.kind === 'frontend' ? 'frontend' : 'backend'} http-response header rule`;
+  const cond = parseCondition(d, rest, ctx, line.loc, `error detected while parsing an '${name}' condition : `, { phase: side === 'req' ? 'request' : 'response', where });
   if (!cond) return;
   const rule: HttpRule = { cond, run: parsed.run, name, loc: line.loc };
   const r = rulesOf(d);

@@ -26,11 +26,12 @@ const TAIL = `    default_backend B\nbackend B\n    mode http\n    timeout conne
 /** Line of the tested text in the file (HEAD has 6 lines). */
 const LINE = 7;
 
-function ours(text: string): { config: boolean; errors: string[] } {
+function ours(text: string): { config: boolean; errors: string[]; warnings: string[] } {
   const file = join(dir, 'ours.cfg');
   writeFileSync(file, text);
   const r = loadConfig([file], { env: {} });
-  return { config: r.config !== undefined, errors: r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) };
+  const of = (severity: string): string[] => r.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);
+  return { config: r.config !== undefined, errors: of('error'), warnings: of('warning') };
 }
 
 const VALID = [
@@ -180,5 +181,28 @@ describe('refused by both, with the same text where hapair words it as HAProxy d
     expect(ref.out).toContain(`[${file}:${LINE}]`);
     expect(ref.out).toContain(text);
     expect(mine.errors.some((e) => e.endsWith(`: ${text}`) || e.endsWith(`: ${text.replace(/\.$/, '')}`)), mine.errors.join('\n')).toBe(true);
+  });
+});
+
+/** ACL terms of the other direction in http-request / http-response conditions: the same warning (they never match). */
+const WARNED: [string, string][] = [
+  ['http-response set-header X 1 if { path_beg /a }', "anonymous acl will never match because it uses keyword 'path_beg' which is incompatible with 'frontend http-response header rule'"],
+  ['http-request set-header X 1 if { status 200 }', "anonymous acl will never match because it uses keyword 'status' which is incompatible with 'frontend http-request header rule'"],
+  ['http-response set-header X 1 if !{ hdr(host) a } { path / }', "anonymous acl will never match because it uses keyword 'hdr' which is incompatible with 'frontend http-response header rule'"],
+  ['acl p path /a\n    http-response set-header X 1 if p', "acl 'p' will never match because it only involves keywords that are incompatible with 'frontend http-response header rule'"],
+  ['acl p path /a\n    acl p status 200\n    http-response set-header X 1 if p', "acl 'p' involves keywords 'path' which is incompatible with 'frontend http-response header rule'"],
+];
+
+describe('warned by both', () => {
+  it.each(WARNED)('%s', (line, text) => {
+    const cfg = `${HEAD}    ${line}\n${TAIL}`;
+    const file = join(dir, 'warned.cfg');
+    writeFileSync(file, cfg);
+    const ref = haproxyCheck(file);
+    expect(ref.code, ref.out).toBe(0);
+    expect(ref.out).toContain(text);
+    const mine = ours(cfg);
+    expect(mine.errors).toEqual([]);
+    expect(mine.warnings.filter((w) => w.endsWith(text))).toHaveLength(1);
   });
 });

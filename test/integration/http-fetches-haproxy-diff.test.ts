@@ -151,6 +151,15 @@ ${samples.join('\n')}
     http-response deny if { status 203 }
     http-response set-header x-r-status s%[status] if { status ge 200 } { status lt 300 }
     http-response set-header x-r-reqpath %[var(txn.p)]
+    acl mixed path /r1
+    acl mixed status 203
+    http-response add-header x-r-cond never if { path_beg / }
+    http-response add-header x-r-cond negated if !{ path_beg /nothing }
+    http-response add-header x-r-cond mixed if mixed
+    http-response add-header x-r-cond get if METH_GET
+    http-response add-header x-r-cond hdr if { hdr(x-srv) -m found }
+    http-request add-header x-q-cond never if { status 200 }
+    http-request add-header x-q-cond negated if !{ res.hdr(x) -m found }
     use_backend two if { hdr(x-be) 2 } || { path_beg /two }
     default_backend one
 backend one
