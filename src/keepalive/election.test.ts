@@ -130,6 +130,37 @@ describe('election: timers (RFC 5798 §6.1)', () => {
     expect(h.transitions[1]).toMatchObject({ from: 'BACKUP', to: 'MASTER', reason: 'master-down', priority: 150 });
   });
 
+  // The clients wait for the VIP add and its GARP; the transition's bookkeeping (log line, notify
+  // hooks, farewell re-signing) and the MASTER advert come after it (keepalived's order too).
+  it('asks for the VIP claim first on every takeover path, while already MASTER, then reports and advertises', () => {
+    const order = (drive: (e: Election, clock: FakeClock) => void): string[] => {
+      const log: string[] = [];
+      const clock = new FakeClock();
+      const e: Election = new Election(options({ priority: 100 }), clock, {
+        send: (a) => log.push(`send ${a.state}`),
+        claimVips: () => log.push(`claim in ${e.state}`),
+        releaseVips: () => log.push('release'),
+        reannounce: () => {},
+        announcing: () => {},
+        probeVips: () => {},
+        transition: (t) => log.push(`transition ${t.to}`),
+        note: () => {},
+      });
+      e.start();
+      log.length = 0;
+      drive(e, clock);
+      return log.filter((l) => l !== 'send BACKUP'); // the backup's own heartbeats
+    };
+    const expected = ['claim in MASTER', 'transition MASTER', 'send MASTER'];
+    const master = (over: Partial<PeerAdvert> = {}): PeerAdvert => ({
+      node: 'lb2', state: 'MASTER', priority: 150, basePriority: 150, advertInt: A, vipsUp: true, takeoverRequest: false, ...over,
+    });
+    expect(order((e, clock) => clock.advance(e.masterDownInterval()))).toEqual(expected);
+    expect(order((e) => e.onAdvert(master({ priority: 50, basePriority: 50 })))).toEqual(expected); // preempt
+    expect(order((e) => e.onAdvert(master({ handoffTo: 'lb1' })))).toEqual(expected);
+    expect(order((e) => (e.onAdvert(master()), e.onAdvert(master({ state: 'STOP', priority: 0 }))))).toEqual(expected);
+  });
+
   it('holds the first takeover for the startup delay on top of Master_Down_Interval', () => {
     const h = new Harness({ startupDelay: 1000 });
     h.e.start();
@@ -215,15 +246,39 @@ describe('election: VIP probe before a timed takeover', () => {
     expect(h.transitions.at(-1)?.reason).toBe('master-down');
   });
 
-  it('takes over at expiry when the probe got no answer by its deadline (no wait for the tool to exit)', () => {
+  it('takes over one event-loop turn after expiry when the probe got no answer by its deadline (no wait for the tool to exit)', () => {
     const h = new Harness({ vipProbe: true });
     h.e.start();
     h.clock.advance(h.e.masterDownInterval() - 1);
     expect(h.probes).toEqual([1]); // still running: its tool is killed and reaped later
     expect(h.e.state).toBe('BACKUP');
     h.clock.advance(1);
+    expect(h.e.state).toBe('BACKUP'); // a verdict read in this same turn would still count
+    h.clock.advance(1);
     expect(h.e.state).toBe('MASTER');
     h.e.probeResult(1, true); // a late report changes nothing
+    expect(h.e.state).toBe('MASTER');
+  });
+
+  // Bug: the owner's ARP reply was in arping's pipe when the master-down timer fired in the same
+  // event-loop turn (the loop held up by a tracker's process start): the backup took the VIP while
+  // lb1 held it (lab split-brain test on a loaded host).
+  it('an "in use" answer read right after the expiry, in the same turn, still vetoes', () => {
+    const h = new Harness({ vipProbe: true });
+    h.e.start();
+    h.clock.advance(h.e.masterDownInterval());
+    expect(h.e.state).toBe('BACKUP');
+    h.e.probeResult(1, true);
+    h.clock.advance(1);
+    expect(h.e.state).toBe('BACKUP');
+    expect(h.e.counters.takeoverVetoed).toBe(1);
+  });
+
+  it('a "free" answer read right after the expiry takes over at once', () => {
+    const h = new Harness({ vipProbe: true });
+    h.e.start();
+    h.clock.advance(h.e.masterDownInterval());
+    h.e.probeResult(1, false);
     expect(h.e.state).toBe('MASTER');
   });
 

@@ -50,6 +50,8 @@ const MIN_PROBE_BUDGET = 50;
 const PROBE_REPORT_SLACK = 10;
 /** Backstop past the probe's deadline (the shell always answers; this only covers a lost answer). */
 const PROBE_GRACE = 100;
+/** One turn of the shell's event loop (a timer this short fires after the loop has read its pipes). */
+const VERDICT_TURN = 1;
 
 interface TakeoverProbe {
   /** Scheduled start, then (once started) the backstop. */
@@ -59,6 +61,8 @@ interface TakeoverProbe {
   deadline?: number;
   /** Nobody answered: the takeover may go ahead when the master-down timer fires. */
   free: boolean;
+  /** The master-down timer fired past the probe's deadline and gave its verdict one more turn. */
+  lastTurn?: boolean;
 }
 
 interface Handoff {
@@ -412,8 +416,10 @@ export class Election {
     const request = this.#takeoverRequest;
     this.#takeoverRequest = undefined;
     this.#vipsUp = false;
-    this.#enter('MASTER', reason);
-    this.#fx.claimVips();
+    // The claim first: the transition's bookkeeping (log line, hooks, farewell) must not delay the
+    // VIP add and its gratuitous ARP, which is what clients wait for (keepalived too adds the
+    // addresses and sends its GARPs before it runs notify scripts, vrrp.c vrrp_state_become_master).
+    this.#enter('MASTER', reason, () => this.#fx.claimVips());
     this.#sendNow();
     request?.done?.({ ok: true, message: 'took over' });
   }
@@ -463,9 +469,11 @@ export class Election {
     for (const d of done) d();
   }
 
-  #enter(to: KeepaliveState, reason: string): void {
+  /** Set the state; `first` (the effect that matters most) runs before the transition is reported. */
+  #enter(to: KeepaliveState, reason: string, first?: () => void): void {
     const from = this.#state;
     this.#state = to;
+    first?.();
     if (from === to) return;
     this.counters.transitions++;
     this.#fx.transition({ instance: this.#o.instance, from, to, reason, priority: this.effectivePriority });
@@ -589,7 +597,20 @@ export class Election {
     if (!probe || probe.free) return this.#becomeMaster('master-down');
     // Past its timeout without an "in use" answer: not in use. Waiting for the shell to report it
     // (the tool killed and reaped) costs hundreds of ms on a loaded host. An owner's ARP reply
-    // comes within a millisecond of the request, so a real one arrives well before its deadline.
+    // comes within a millisecond of the request, so a real one arrives well before its deadline;
+    // but the answer may be read in the same turn of the shell's event loop as this timer, after
+    // it (a loop held up by a process start runs its due timers before it reads pipes): one more
+    // turn for it before taking over (the lab's split-brain test once saw a loaded host take a VIP
+    // its owner held).
+    if (probe.deadline !== undefined && this.#clock.now() >= probe.deadline && probe.token !== undefined && !probe.lastTurn) {
+      probe.lastTurn = true;
+      this.#downExpired = true;
+      this.#down = this.#clock.setTimer(VERDICT_TURN, () => {
+        this.#down = undefined;
+        this.#onMasterDown();
+      });
+      return;
+    }
     if (probe.deadline !== undefined && this.#clock.now() >= probe.deadline) return this.#becomeMaster('master-down');
     this.#downExpired = true;
     // Not started yet (a timer ordering corner): start it now, and wait for its verdict.

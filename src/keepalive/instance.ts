@@ -117,7 +117,8 @@ export class KeepaliveInstance {
     );
     this.#vipKey = sortedVipKey(d.spec.vips.map((v) => `${v.address}/${v.prefix}`));
     this.#announcer = new Announcer(d.clock, d.spec.garp, () => void this.vips.announce());
-    this.#notifier = new Notifier(d.spec.notify, { node: d.localNode }, d.run, this.#log);
+    // Hooks wait for the VIP work queued before them (a takeover's add and first GARP).
+    this.#notifier = new Notifier(d.spec.notify, { node: d.localNode }, d.run, this.#log, () => this.#vipOps);
     this.#replay = new ReplayGuard(d.spec.replayWindow);
     this.#drops = new RateLimitedLog(this.#log, 10_000, () => d.clock.now());
     this.trackers = this.#makeTrackers();

@@ -10,9 +10,9 @@
 // INTERFACE pipe; if that pipe is unusable, one `socat` per announcement sends the ICMPv6 body on a
 // raw ICMPv6 socket and the kernel fills in the checksum (RFC 3542 §3.1). ndisc6 probes IPv6 VIPs.
 //
-// The interfaces' MAC addresses are re-read at every takeover (in parallel with `ip addr`) and
-// before every later announcement round (a sysfs read), so announcements follow a changed MAC.
-import { readFile } from 'node:fs/promises';
+// The interfaces' MAC addresses are re-read at every takeover (while `ip addr` runs) and before
+// every later announcement round (a synchronous sysfs read), so announcements follow a changed MAC.
+import { readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
 import type { RunCommand } from './commands.ts';
@@ -34,6 +34,7 @@ const GARP_SEND_MARGIN = 5; // ms from arping's header line to its packet on the
 const GARP_WAIT = 200; // at most this long for arping's header
 const IPV6_SOCKOPT = 41; // IPPROTO_IPV6
 const IPV6_MULTICAST_HOPS = 18;
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 
 export class VipManager {
   readonly vips: readonly VipTarget[];
@@ -74,26 +75,33 @@ export class VipManager {
     }
   }
 
-  /** Read the MAC of every VIP interface again (a failed read keeps the last one known). */
+  /**
+   * Read the MAC of every VIP interface again (a failed read keeps the last one known). Without a
+   * test prefix this is a synchronous sysfs read (microseconds, never blocks on a disk): at a
+   * takeover the thread pool's open/read/close round trips through a busy event loop cost 30-60 ms
+   * before the GARP on a loaded 2-CPU host.
+   */
   async refreshMacs(): Promise<void> {
     const devs = [...new Set(this.vips.map((v) => v.dev))];
-    await Promise.all(
-      devs.map(async (dev) => {
-        const mac = await this.#readMac(dev);
-        if (!mac) return;
-        const old = this.#macs.get(dev);
-        if (old && old !== mac) this.#log.info({ dev, old, mac }, 'interface MAC address changed: announcing the new one');
-        this.#macs.set(dev, mac);
-      }),
-    );
+    if (this.#garpPrefix.length === 0) {
+      for (const dev of devs) this.#noteMac(dev, readMacSync(dev));
+      return;
+    }
+    await Promise.all(devs.map(async (dev) => this.#noteMac(dev, await this.#readMacThroughPrefix(dev))));
   }
 
-  /** The MAC of the interface as the tools see it (through the test prefix when there is one). */
-  async #readMac(dev: string): Promise<string | undefined> {
-    if (this.#garpPrefix.length === 0) return readMac(dev);
+  #noteMac(dev: string, mac: string | undefined): void {
+    if (!mac) return;
+    const old = this.#macs.get(dev);
+    if (old && old !== mac) this.#log.info({ dev, old, mac }, 'interface MAC address changed: announcing the new one');
+    this.#macs.set(dev, mac);
+  }
+
+  /** The MAC of the interface as the tools see it through the test prefix (another netns). */
+  async #readMacThroughPrefix(dev: string): Promise<string | undefined> {
     const r = await this.#run('cat', [`/sys/class/net/${dev}/address`], { timeout: IP_TIMEOUT });
     const mac = r.stdout.trim();
-    return !r.failed && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac) ? mac : undefined;
+    return !r.failed && MAC.test(mac) ? mac : undefined;
   }
 
   /**
@@ -255,9 +263,42 @@ export class VipManager {
       const r = await this.#run('ndisc6', ['-1', '-q', '-r', '1', '-w', wait, v.address, v.dev], { timeout: timeout + 500 });
       return r.exitCode === 0;
     }
-    // A reply ends arping at once (exit 0); silence is cut short by our deadline.
-    const r = await this.#run('arping', ['-c', '1', '-w', '1', '-I', v.dev, v.address], { timeout });
-    return r.exitCode === 0 && /Received [1-9]/.test(r.stdout);
+    return this.#arpProbe(v, timeout);
+  }
+
+  /**
+   * One ARP request for the VIP; true as soon as arping prints a reply (line-buffered through
+   * stdbuf), false at `timeout`. Neither waits for arping to exit: on a loaded host its exit and
+   * reaping can come after the master-down timer, which would then take a VIP its owner answered
+   * for (a split brain). The child is killed and reaped in the background.
+   */
+  #arpProbe(v: VipTarget, timeout: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const argv = [...this.#garpPrefix, 'stdbuf', '-oL', 'arping', '-c', '1', '-w', '1', '-I', v.dev, v.address];
+      const child = execa(argv[0], argv.slice(1), { reject: false, cleanup: false, stdin: 'ignore', buffer: false, timeout: ARPING_LINGER });
+      let out = '';
+      let done = false;
+      const finish = (inUse: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(inUse);
+        child.kill('SIGKILL');
+      };
+      const timer = setTimeout(() => finish(false), timeout);
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (d: string) => {
+        out += d;
+        if (/reply from/i.test(out)) finish(true);
+      });
+      this.#lingering.add(child);
+      this.#track(
+        child.then(() => {
+          this.#lingering.delete(child);
+          finish(/Received [1-9]/.test(out));
+        }),
+      );
+    });
   }
 
   #track(p: Promise<unknown>): void {
@@ -292,10 +333,10 @@ export function parseAddrJson(json: string): string[] {
   return out;
 }
 
-async function readMac(dev: string): Promise<string | undefined> {
+function readMacSync(dev: string): string | undefined {
   try {
-    const mac = (await readFile(`/sys/class/net/${dev}/address`, 'utf8')).trim();
-    return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac) ? mac : undefined;
+    const mac = readFileSync(`/sys/class/net/${dev}/address`, 'utf8').trim();
+    return MAC.test(mac) ? mac : undefined;
   } catch {
     return undefined;
   }

@@ -29,9 +29,13 @@ async function probeDuring(move: () => Promise<void>): Promise<{ failed: ProbeRe
   const from = Date.now();
   await move();
   await sleep(700);
-  // Probes before the move are not the handoff's (a busy host delays some answers anyway).
-  const results = (await probe.stop()).filter((r) => r.t >= from);
-  const nodes: string[] = [];
+  // Probes before the move are not the handoff's (a busy host delays some answers anyway), except
+  // that the last answer before it names the node the move starts from: a handoff can complete
+  // before the first probe after `from` (it takes a few ms), and the sequence still shows it.
+  const all = await probe.stop();
+  const results = all.filter((r) => r.t >= from);
+  const before = all.filter((r) => r.ok && r.t < from).at(-1);
+  const nodes: string[] = before ? [before.node!] : [];
   for (const r of results) if (r.ok && r.node !== nodes[nodes.length - 1]) nodes.push(r.node!);
   return { failed: results.filter((r) => !r.ok), nodes, total: results.length };
 }

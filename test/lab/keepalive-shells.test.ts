@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realClock } from '../../src/clock.ts';
-import { runCommand } from '../../src/keepalive/commands.ts';
+import { runCommand, type RunCommand } from '../../src/keepalive/commands.ts';
 import { ControlServer, type ControlTarget } from '../../src/keepalive/control-socket.ts';
 import { Notifier } from '../../src/keepalive/notify.ts';
 import { interfaceTracker, readOperstate } from '../../src/keepalive/trackers/interface-tracker.ts';
@@ -167,6 +167,26 @@ describe('notify hooks', () => {
       'master-hook VI_1 MASTER 150',
     ]);
     expect(n.pending).toBe(0);
+  });
+
+  // A takeover's hooks forked while its `ip addr` and GARP were still out cost 20-60 ms before
+  // the GARP on a loaded host (failover benchmark): hooks wait for the instance's VIP work.
+  it('starts hooks only once `settled` resolves (the VIP work queued before them), in order', async () => {
+    const ran: string[] = [];
+    const run: RunCommand = async (_file, args) => {
+      ran.push(args.join(' '));
+      return { exitCode: 0, stdout: '', stderr: '', timedOut: false, failed: false, message: '' };
+    };
+    let release!: () => void;
+    const vipWork = new Promise<void>((r) => (release = r));
+    const n = new Notifier({ all: '/hook', timeout: 1000 }, { node: 'lb2' }, run, log, () => vipWork);
+    n.notify({ instance: 'VI_1', from: 'BACKUP', to: 'MASTER', reason: 'master-down', priority: 100 });
+    n.notify({ instance: 'VI_1', from: 'MASTER', to: 'BACKUP', reason: 'x', priority: 100 });
+    await sleep(50);
+    expect(ran).toEqual([]);
+    release();
+    await n.idle();
+    expect(ran).toEqual(['VI_1 MASTER 100', 'VI_1 BACKUP 100']);
   });
 
   it('kills a hook past notify-timeout and goes on', async () => {
