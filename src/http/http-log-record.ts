@@ -55,6 +55,9 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
       cookieFlags: s.cookieFlags,
     },
   };
+  // %HM %HU %HV (and %HP %HPO %HQ) show the request line as received, before rules rewrote it (log.c reads txn->uri).
+  if (s.requestLine !== '' && req.method !== '') setFromRequestLine(rec.http!, s.requestLine);
+  if (s.frontend.wantsAddresses) addAddresses(s, rec);
   const caps = s.frontend.spec.rules;
   if (caps !== undefined && (caps.captureRequest.length > 0 || caps.captureResponse.length > 0)) {
     // Taken as the heads arrived (header-capture.ts); a head never received captures nothing.
@@ -63,4 +66,37 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
     http.capturedResponseHeaders = s.capturedResponse ?? caps.captureResponse.map(() => null);
   }
   return rec;
+}
+
+/** Method, target and version of a received request line (blanks between them, as HAProxy accepts). */
+function setFromRequestLine(http: NonNullable<TcpLogRecord['http']>, line: string): void {
+  let i = 0;
+  const n = line.length;
+  while (i < n && line[i] !== ' ' && line[i] !== '\t') i++;
+  const method = line.slice(0, i);
+  while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+  const u = i;
+  while (i < n && line[i] !== ' ' && line[i] !== '\t') i++;
+  const uri = line.slice(u, i);
+  while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+  http.method = method;
+  http.uri = uri;
+  http.version = line.slice(i);
+}
+
+/** %fi/%fp, %si/%sp, %bi/%bp (only when a log-format is in use, see ProxyFrontend.wantsAddresses). */
+function addAddresses(s: HttpSession, rec: TcpLogRecord): void {
+  if (!s.listener.isUnix) {
+    rec.frontendIp = s.dst;
+    rec.frontendPort = s.dstPort;
+  }
+  const server = s.server;
+  if (server !== null) {
+    rec.serverIp = server.host;
+    rec.serverPort = s.connectPort || server.port || 0;
+  }
+  if (s.backendSource !== undefined) {
+    rec.backendSourceIp = s.backendSource.address;
+    rec.backendSourcePort = s.backendSource.port;
+  }
 }

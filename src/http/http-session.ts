@@ -604,6 +604,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #useConn(conn: ServerConn): void {
     this.#conn = conn;
     if (this.tConnect < 0) this.tConnect = this.elapsed();
+    if (this.frontend.wantsAddresses) this.backendSource = conn.socket.address() as net.AddressInfo;
     this.#st = S_FORWARD;
     this.phase = 'H';
     conn.requests++;

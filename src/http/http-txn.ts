@@ -88,6 +88,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   /** `capture request|response header` values, taken before the rules run (header-capture.ts). */
   capturedRequest: (string | null)[] | undefined = undefined;
   capturedResponse: (string | null)[] | undefined = undefined;
+  /** Local address of the server connection (%bi/%bp), kept only when a log-format asks for addresses. */
+  backendSource: net.AddressInfo | undefined = undefined;
   vars: Map<string, SampleValue> | undefined = undefined;
   #src: string | undefined;
   #srcPort = 0;
@@ -407,6 +409,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.status = -1;
     this.requestLine = '';
     this.capturedRequest = this.capturedResponse = undefined;
+    this.backendSource = undefined;
     this.cause = '-';
     this.phase = 'R';
     this.retries = 0;

@@ -191,11 +191,14 @@ function renderHttpVar(node: LogFormatNode, rec: TcpLogRecord): string {
     case K.REQ_LINE: return textField(h === undefined ? undefined : encodeLogText(h.requestLine), o);
     case K.METHOD: return textField(h?.method || undefined, o);
     case K.URI: return textField(h === undefined ? undefined : encodeLogText(h.uri), o);
-    case K.PATH: return textField(h === undefined ? undefined : encodeLogText(pathOf(h.uri)), o);
-    case K.PATH_QUERY: return textField(h === undefined ? undefined : encodeLogText(pathQueryOf(h.uri)), o);
+    // log.c: %HP is the target up to '?' (an absolute URI keeps its scheme and host), %HPO the
+    // path alone, %HQ from '?' on and nothing at all without a query.
+    case K.PATH: return textField(h === undefined ? undefined : encodeLogText(beforeQuery(h.uri)), o);
+    case K.PATH_QUERY: return textField(h === undefined ? undefined : encodeLogText(pathOf(h.uri)), o);
     case K.QUERY: {
       const q = h === undefined ? -1 : h.uri.indexOf('?');
-      return textField(q < 0 ? undefined : encodeLogText(h!.uri.slice(q)), o);
+      const text = q < 0 ? '' : encodeLogText(h!.uri.slice(q));
+      return o & OPT.QUOTE ? '"' + text + '"' : text;
     }
     case K.VERSION: return textField(h?.version || undefined, o);
     case K.REQ_COOKIE: return textField(h?.capturedRequestCookie, o);
@@ -209,6 +212,11 @@ function renderHttpVar(node: LogFormatNode, rec: TcpLogRecord): string {
 }
 
 /** The path of a request target (absolute form: after the authority), without the query. */
+function beforeQuery(uri: string): string {
+  const q = uri.indexOf('?');
+  return q < 0 ? uri : uri.slice(0, q);
+}
+
 function pathOf(uri: string): string {
   const pq = pathQueryOf(uri);
   const q = pq.indexOf('?');

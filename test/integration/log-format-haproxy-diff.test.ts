@@ -13,10 +13,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Fields that do not depend on timing: client address, frontend/backend/server, status,
-// method/uri/version, termination state, the quoted request line and a literal %%. (%B is left
-// out: HAProxy counts its internal HTX size, hapair the bytes on the wire; docs/http.md.)
-const HTTP_FORMAT = '%ci %f %b/%s %ST %HM %HU %HV %ts %{+Q}r 100%%';
+// Fields that do not depend on timing: client address, frontend/backend/server, status, the
+// request line's parts (as received: a rule rewrites the path of /lf-rw), termination state,
+// addresses (ports masked where they differ by nature), connection counts and a literal %%.
+// (%B and %U are left out: HAProxy counts its internal HTX size, hapair the bytes on the wire;
+// docs/http.md.)
+const HTTP_FORMAT = '%ci %f %b/%s %ST %HM %HU %HV %HP %HPO %HQ %{+Q}HQ %ts %tsc %{+Q}r %fi %si:%sp %bi %ac/%fc/%bc/%sc/%rc %sq/%bq %CC %CS %H %ft 100%%';
 const TCP_FORMAT = '%ci %f %b/%s %ts %fi';
 
 interface Run {
@@ -36,7 +38,8 @@ function config(logPort: number, http: number, tcp: number, server: number): str
     'defaults', '  mode http', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s',
     `  log 127.0.0.1:${logPort} format raw local0`,
     '  option httplog',
-    `listen web`, `  bind 127.0.0.1:${http}`, `  log-format "${HTTP_FORMAT}"`, `  server s1 127.0.0.1:${server}`,
+    `listen web`, `  bind 127.0.0.1:${http}`, `  log-format "${HTTP_FORMAT}"`, '  http-request set-path /rewritten%[path] if { path_beg /lf-rw }',
+    `  server s1 127.0.0.1:${server}`,
     `listen raw`, '  mode tcp', `  bind 127.0.0.1:${tcp}`, `  log-format "${TCP_FORMAT}"`, `  server s1 127.0.0.1:${server}`,
     '',
   ].join('\n');
@@ -82,7 +85,7 @@ describe('log-format like HAProxy 2.6', () => {
       out.push(await lineFor(r, '/lf-one'));
     }
     expect(out[1]).toBe(out[0]);
-    expect(out[0]).toMatch(/^127\.0\.0\.1 web web\/s1 200 GET \/lf-one\?q=\S+ HTTP\/1\.1 -- "GET \/lf-one.* HTTP\/1\.1" 100%$/);
+    expect(out[0]).toMatch(/^127\.0\.0\.1 web web\/s1 200 GET \/lf-one\?q=\S+ HTTP\/1\.1 \/lf-one \/lf-one \?q=\S+ "\?q=\S+" -- ---- "GET \/lf-one.* HTTP\/1\.1" 127\.0\.0\.1 127\.0\.0\.1:\d+ 127\.0\.0\.1 1\/1\/0\/0\/0 0\/0 - - \S+ web 100%$/);
   });
 
   it('renders a POST over HTTP/1.0 the same way', async () => {
@@ -92,6 +95,17 @@ describe('log-format like HAProxy 2.6', () => {
       out.push(await lineFor(r, '/lf-two'));
     }
     expect(out[1]).toBe(out[0]);
+  });
+
+  it('renders an absolute-form target and a rewritten one as received', async () => {
+    for (const [head, marker] of [['GET http://a/lf-abs/x?y=1 HTTP/1.1\r\nhost: a', '/lf-abs'], ['GET /lf-rw/p?k=v HTTP/1.1\r\nhost: a', '/lf-rw']]) {
+      const out: string[] = [];
+      for (const r of runs) {
+        await rawRequest(r.http, head);
+        out.push(await lineFor(r, marker));
+      }
+      expect(out[1]).toBe(out[0]);
+    }
   });
 
   it('renders a mode tcp session', async () => {
