@@ -190,8 +190,7 @@ afterAll(async () => {
 });
 
 function proxyOf(name: string): { px: ProxySpec; servers: Server[] } {
-  // hapair does not parse log-format yet; it does not matter to cookies.
-  const parsed = parseConfigText(cfg.replace(/^ {4}log-format .*\n/m, ''), 'diff.cfg');
+  const parsed = parseConfigText(cfg, 'diff.cfg');
   expect(parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
   const px = parsed.config!.proxies.find((p) => p.name === name)!;
   return { px, servers: px.servers.map((s) => new Server(s, px.name)) };
@@ -290,7 +289,7 @@ describe('hapair proxy applies cookie persistence like HAProxy 2.6', () => {
     CASES.forEach((c, i) => hapairPorts.set(c.name, free[i]));
     let text = cfg;
     for (const c of CASES) text = text.replace(`bind 127.0.0.1:${ports.get(c.name)}\n`, `bind 127.0.0.1:${hapairPorts.get(c.name)}\n`);
-    // hapair has no log-format yet: httplog to a syslog collector carries the same letters.
+    // httplog to a syslog collector carries the same letters (and so checks them in httplog's format).
     text = text.replace(/^ {4}log stdout.*\n/m, '').replace(/^ {4}log global\n {4}log-format .*\n/m, `    log 127.0.0.1:${syslog.port} local0\n    option httplog\n`);
     hapair = await startHapairProxy(text, [...hapairPorts.values()]);
   });
