@@ -42,6 +42,8 @@ const S_BACKEND = 1; // head parsed, waiting for a server slot or connection
 const S_FORWARD = 2; // request sent or being sent, response awaited or being relayed
 const S_APPLET = 3; // an applet answers
 const S_TUNNEL = 4; // after 101 / CONNECT: bytes both ways
+const TUNNEL_CLIENT = 1;
+const TUNNEL_SERVER = 2;
 const S_CLOSING = 5; // answered and closing; client bytes are dropped
 const S_DONE = 6;
 
@@ -81,6 +83,11 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   prev: HttpSession | null = null;
   next: HttpSession | null = null;
   #st = S_HEAD;
+  /**
+   * Who sent the last tunnel bytes: an idle tunnel's timeout blames the side silent the longest,
+   * as HAProxy 2.6's read timeouts do (cD after a client message the server answered).
+   */
+  #tunnelLast = 0;
   /** Unconsumed client bytes (a partial head, pipelined requests). */
   #in: Buffer | null = null;
   /** Request body bytes received before the server connection was ready. */
@@ -186,6 +193,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         return;
       case S_TUNNEL:
         this.bytesIn += chunk.length;
+        this.#tunnelLast = TUNNEL_CLIENT;
         if (this.#conn !== null && !this.#conn.send(chunk)) this.client.pause();
         return;
       case S_APPLET:
@@ -433,7 +441,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.counterErrorRequest();
       return this.#answerError(408, 'c', 'R', undefined, true);
     }
-    if (this.#st === S_TUNNEL) return this.#abort('c', 'D');
+    if (this.#st === S_TUNNEL) return this.#abort(this.#tunnelLast === TUNNEL_CLIENT ? 's' : 'c', 'D');
     this.#abort('c', this.#resHeadDone ? 'D' : this.#st === S_BACKEND ? (this.#queued ? 'Q' : 'C') : 'H');
   }
 
@@ -645,6 +653,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   onServerData(conn: ServerConn, chunk: Buffer): void {
     if (this.#st === S_TUNNEL) {
       this.bytesOut += chunk.length;
+      this.#tunnelLast = TUNNEL_SERVER;
       if (!this.#sendClient(chunk)) conn.socket.pause();
       return;
     }
@@ -775,7 +784,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   onServerFail(conn: ServerConn, timedOut: boolean): void {
     if (this.#conn !== conn) return conn.destroy();
-    if (this.#st === S_TUNNEL) return this.#abort(timedOut ? 's' : 'S', 'D');
+    if (this.#st === S_TUNNEL) return this.#abort(!timedOut ? 'S' : this.#tunnelLast === TUNNEL_SERVER ? 'c' : 's', 'D');
     if (this.#resHeadDone) return this.#abort(timedOut ? 's' : 'S', 'D');
     // retry-on: a close or reset before a complete head is `empty-response` (even after a partial head).
     const l7 = this.conf.l7Retry;
@@ -901,6 +910,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   #startTunnel(conn: ServerConn, buf: Buffer, end: number): void {
     this.#st = S_TUNNEL;
+    this.#tunnelLast = 0;
     const t = this.conf.tunnelTimeout;
     conn.setTimeout(t > 0 ? t : this.conf.serverTimeout);
     this.#setClientTimeout(t > 0 ? t : this.conf.clientTimeout);

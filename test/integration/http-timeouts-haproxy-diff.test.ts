@@ -140,9 +140,8 @@ async function tunnel(run: Run): Promise<TunnelOutcome> {
   await c.until(() => c.closedAt >= 0, TUNNEL * 3);
   const idle = c.closedAt - lastActivity;
   c.sock.destroy();
-  // The termination state is left out: HAProxy blames the side silent the longest (cD here),
-  // hapair the side whose socket timed out first (docs/http.md, known differences).
-  const log = (await logLine(run, '/ws-tunnel')).replace(/ [cs]D$/, ' ?D');
+  // HAProxy blames the side silent the longest: the client here (cD), the server answered last.
+  const log = await logLine(run, '/ws-tunnel');
   return { status, echoedAfterIdle, closedNearTunnelTimeout: idle > TUNNEL - 200 && idle < TUNNEL + 700, log };
 }
 
