@@ -10,6 +10,13 @@ import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
 /** A server whose response head has a space in a header name: both proxies refuse it (502). */
 let badServer: TestServer;
 
+/**
+ * The proxies listen on a loopback address of their own: other test files point servers at ports
+ * of 127.0.0.1 they found closed, and a stray request reaching one of these frontends would be
+ * another captured event.
+ */
+const HOST = '127.0.0.91';
+
 const cfg = (dir: string, fe: number, lb: number): string => `global
     stats socket ${dir}/api.sock level admin
     stats socket ${dir}/user.sock level user
@@ -19,10 +26,10 @@ defaults
     timeout client 5s
     timeout server 5s
 frontend fe
-    bind 127.0.0.1:${fe}
+    bind ${HOST}:${fe}
     default_backend be
 listen lb
-    bind 127.0.0.1:${lb}
+    bind ${HOST}:${lb}
     server l1 127.0.0.1:${badServer.port}
 backend be
     server s1 127.0.0.1:${badServer.port}
@@ -78,7 +85,7 @@ async function sameAnswers(what: string): Promise<void> {
 /** The same bytes to the same frontend of both; both must refuse them with `status`. */
 async function sendBoth(to: 'fe' | 'lb', bytes: string, status: string): Promise<void> {
   for (const side of [theirs, ours]) {
-    const reply = (await exchange(side[to], Buffer.from(bytes, 'latin1'), { end: false })).toString('latin1');
+    const reply = (await exchange(side[to], Buffer.from(bytes, 'latin1'), { end: false, host: HOST, localAddress: '127.0.0.1' })).toString('latin1');
     expect(reply.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
   }
 }
