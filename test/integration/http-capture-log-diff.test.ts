@@ -4,16 +4,13 @@
 // must be equal for the same requests: truncation to len, the last occurrence, absent headers,
 // quoting and encoding, and values taken as received (before the http-request / http-response
 // rules edit them).
-import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distinctFreePorts, rawRequest, startHapairProxy, startHaproxy, startNameServer, type HaproxyRun, type NameServer } from './http-oracle-harness.ts';
+import { rawRequest, startHapairProxy, startHaproxy, startNameServer, type NameServer } from './http-oracle-harness.ts';
+import { logLineWith, startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
 
 const FORMAT = '%{+Q}r hr=%hr hs=%hs qhr=%{+Q}hr hrl=%hrl hsl=%hsl qhrl=%{+Q}hrl';
 
-interface Run {
-  readonly proc: HaproxyRun;
-  readonly lines: string[];
-  readonly udp: dgram.Socket;
+interface Run extends LoggedRun {
   readonly lf: number;
   readonly hl: number;
 }
@@ -45,23 +42,11 @@ function config(logPort: number, lf: number, hl: number, server: number): string
 }
 
 async function startRun(start: typeof startHaproxy): Promise<Run> {
-  const udp = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  udp.on('message', (m) => lines.push(m.toString('latin1').replace(/\n$/, '')));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const [lf, hl] = await distinctFreePorts(2);
-  const proc = await start(config(udp.address().port, lf!, hl!, backend.port), [lf!, hl!]);
-  return { proc, lines, udp, lf: lf!, hl: hl! };
+  const run = await startLoggedRun(start, 2, (log, [lf, hl]) => config(log, lf!, hl!, backend.port));
+  return { ...run, lf: run.ports[0]!, hl: run.ports[1]! };
 }
 
-async function lineFor(run: Run, marker: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const line = run.lines.find((l) => l.includes(marker));
-    if (line !== undefined) return line;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no log line with ${marker}: ${JSON.stringify(run.lines)}`);
-}
+const lineFor = logLineWith;
 
 /** The httplog line from the captures on: `{req} {res} "request line"` (timers and ports precede them). */
 const fromCaptures = (line: string): string => line.slice(line.indexOf(' {'));
@@ -72,10 +57,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const r of runs) {
-    await r.proc.stop();
-    r.udp.close();
-  }
+  await stopLoggedRuns(runs);
   await backend?.close();
 });
 

@@ -3,11 +3,11 @@
 // client dribbling its head gets 408 at `timeout http-request` counted from the first byte; a
 // silent connection also gets its 408. The client sees the same bytes and the same close time
 // (within a tolerance), and the log lines carry the same status and termination state.
-import dgram from 'node:dgram';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distinctFreePorts, startHapairProxy, startHaproxy, type HaproxyRun } from './http-oracle-harness.ts';
+import { startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+import { startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
 
 const CLIENT = 300;
 const TUNNEL = 1500;
@@ -42,10 +42,7 @@ async function startEchoUpgrade(): Promise<{ port: number; close(): Promise<void
   };
 }
 
-interface Run {
-  readonly proc: HaproxyRun;
-  readonly lines: string[];
-  readonly udp: dgram.Socket;
+interface Run extends LoggedRun {
   readonly port: number;
 }
 
@@ -64,15 +61,10 @@ function config(logPort: number, port: number, server: number): string {
 }
 
 async function startRun(start: typeof startHaproxy): Promise<Run> {
-  const udp = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  udp.on('message', (m) => lines.push(m.toString('latin1').replace(/\n$/, '')));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const [port] = await distinctFreePorts(1);
-  const proc = await start(config(udp.address().port, port!, backend.port), [port!]);
+  const run = await startLoggedRun(start, 1, (log, [port]) => config(log, port!, backend.port));
   // The harness's port probe is a connection without a request; its log line is not compared.
   await new Promise((r) => setTimeout(r, 50));
-  return { proc, lines, udp, port: port! };
+  return { ...run, port: run.ports[0]! };
 }
 
 beforeAll(async () => {
@@ -81,10 +73,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const r of runs) {
-    await r.proc.stop();
-    r.udp.close();
-  }
+  await stopLoggedRuns(runs);
   await backend?.close();
 });
 

@@ -3,12 +3,12 @@
 // lines for the same requests must be equal once the fields that differ by nature (client
 // ports, the listening port) are masked. Lines are matched by a unique request path, so the
 // harness's port probes (logged as <BADREQ>) never get compared.
-import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHapair } from '../support/process.ts';
 import {
-  distinctFreePorts, rawRequest, startHapairProxy, startHaproxy, startNameServer, type HaproxyRun, type NameServer,
+  rawRequest, startHapairProxy, startHaproxy, startNameServer, type NameServer,
 } from './http-oracle-harness.ts';
+import { logLineWith, startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +21,7 @@ import { join } from 'node:path';
 const HTTP_FORMAT = '%ci %f %b/%s %ST %HM %HU %HV %HP %HPO %HQ %{+Q}HQ %ts %tsc %{+Q}r %fi %si:%sp %bi %ac/%fc/%bc/%sc/%rc %sq/%bq %CC %CS %H %ft 100%%';
 const TCP_FORMAT = '%ci %f %b/%s %ts %fi';
 
-interface Run {
-  readonly proc: HaproxyRun;
-  readonly lines: string[];
-  readonly udp: dgram.Socket;
+interface Run extends LoggedRun {
   readonly http: number;
   readonly tcp: number;
 }
@@ -46,22 +43,14 @@ function config(logPort: number, http: number, tcp: number, server: number): str
 }
 
 async function startRun(start: typeof startHaproxy): Promise<Run> {
-  const udp = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  udp.on('message', (m) => lines.push(m.toString('latin1').replace(/\n$/, '')));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const [http, tcp] = await distinctFreePorts(2);
-  const proc = await start(config(udp.address().port, http!, tcp!, backend.port), [http!, tcp!]);
-  return { proc, lines, udp, http: http!, tcp: tcp! };
+  const run = await startLoggedRun(start, 2, (log, [http, tcp]) => config(log, http!, tcp!, backend.port));
+  return { ...run, http: run.ports[0]!, tcp: run.ports[1]! };
 }
 
+/** The line with `marker`, the listening ports masked (they differ between the two runs). */
 async function lineFor(run: Run, marker: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const line = run.lines.find((l) => l.includes(marker));
-    if (line !== undefined) return line.replaceAll(String(run.http), 'PORT').replaceAll(String(run.tcp), 'PORT');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no log line with ${marker}: ${JSON.stringify(run.lines)}`);
+  const line = await logLineWith(run, marker);
+  return line.replaceAll(String(run.http), 'PORT').replaceAll(String(run.tcp), 'PORT');
 }
 
 beforeAll(async () => {
@@ -70,10 +59,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const r of runs) {
-    await r.proc.stop();
-    r.udp.close();
-  }
+  await stopLoggedRuns(runs);
   await backend?.close();
 });
 

@@ -2,11 +2,11 @@
 // differential against HAProxy 2.6: the same config (ports aside) and the same client bytes; the
 // client must get the same bytes back (the backend echoes its name and what it got), be closed
 // about as soon, and the tcplog lines carry the same backend/server and termination state.
-import dgram from 'node:dgram';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distinctFreePorts, startHapairProxy, startHaproxy, type HaproxyRun } from './http-oracle-harness.ts';
+import { startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+import { startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
 
 const DELAY = 400;
 
@@ -32,10 +32,7 @@ async function echoServer(name: string): Promise<{ port: number; close(): Promis
   };
 }
 
-interface Run {
-  readonly proc: HaproxyRun;
-  readonly lines: string[];
-  readonly udp: dgram.Socket;
+interface Run extends LoggedRun {
   readonly port: number;
 }
 
@@ -63,15 +60,10 @@ function config(logPort: number, port: number): string {
 }
 
 async function startRun(start: typeof startHaproxy): Promise<Run> {
-  const udp = dgram.createSocket('udp4');
-  const lines: string[] = [];
-  udp.on('message', (m) => lines.push(m.toString('latin1').replace(/\n$/, '')));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const [port] = await distinctFreePorts(1);
-  const proc = await start(config(udp.address().port, port!), [port!]);
+  const run = await startLoggedRun(start, 1, (log, [port]) => config(log, port!));
   await new Promise((r) => setTimeout(r, 100));
-  lines.length = 0; // the harness's port probes
-  return { proc, lines, udp, port: port! };
+  run.lines.length = 0; // the harness's port probes
+  return { ...run, port: run.ports[0]! };
 }
 
 beforeAll(async () => {
@@ -80,10 +72,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const r of runs) {
-    await r.proc.stop();
-    r.udp.close();
-  }
+  await stopLoggedRuns(runs);
   for (const b of backends) await b.close();
 });
 
