@@ -84,13 +84,25 @@ export function lineScript(banner: string, script: (line: string) => string | nu
   };
 }
 
-/** A port nobody listens on (listen, note the port, close). */
+/**
+ * A port nobody listens on. It is drawn below the kernel's ephemeral range (32768 and up), from
+ * which every port-0 listener of the parallel test files and every outgoing connection take theirs:
+ * a port found free there could be handed to another file's proxy a moment later, and checks sent
+ * to it would then reach that proxy. Confirmed free by listening on it once.
+ */
 export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const s = net.createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!free) continue;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    return port;
+  }
+  throw new Error('no free port in 20000..31999 after 50 draws');
 }
 
 export function target(port: number, extra: Partial<CheckTarget> = {}): CheckTarget {
