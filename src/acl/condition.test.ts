@@ -34,6 +34,17 @@ describe('conditions', () => {
     expect(condMatches('if admin internal || api', get('/api/v1'), scope)).toBe(true);
   });
 
+  it('a one-term condition answers like the general form for every polarity and negation', () => {
+    for (const uri of ['/api/x', '/x']) {
+      const api = uri.startsWith('/api');
+      expect(condMatches('if api', get(uri), scope)).toBe(api);
+      expect(condMatches('if !api', get(uri), scope)).toBe(!api);
+      expect(condMatches('unless api', get(uri), scope)).toBe(!api);
+      expect(condMatches('unless !api', get(uri), scope)).toBe(api);
+      expect(condMatches('unless !!api', get(uri), scope)).toBe(!api);
+    }
+  });
+
   it('lines with the same ACL name are ORed', () => {
     expect(condMatches('if static', get('/a.js'), scope)).toBe(true);
     expect(condMatches('if static', get('/a.css'), scope)).toBe(true);
