@@ -137,5 +137,5 @@ export function parseAclExpr(words: readonly string[], ctx: AclParseContext): Ac
   const visit = (v: string | number | boolean): boolean => find(v) >= 0;
   // The ACL keywords `hdr*` are request-only in HAProxy (the `hdr` sample follows the direction).
   const fetch = aclkw ? (aclkw.fetch === 'hdr' ? 'req.hdr' : aclkw.fetch) : kwName;
-  return { test: (txn) => expr.each(txn, visit), mayChange: expr.mayChange, keyword: kwName, fetch };
+  return { test: expr.eachWith(visit), mayChange: expr.mayChange, keyword: kwName, fetch };
 }

@@ -13,6 +13,8 @@ export interface SampleExpr {
   readonly mayChange: boolean;
   readonly text: string;
   each(txn: SampleTxn, visit: ValueVisit): boolean;
+  /** `each` with `visit` fixed: one call per evaluation instead of two (ACL expressions). */
+  eachWith(visit: ValueVisit): (txn: SampleTxn) => boolean;
   value(txn: SampleTxn): SampleValue | undefined;
 }
 
@@ -81,7 +83,9 @@ function makeExpr(text: string, def: FetchDef, a: FetchArgs, convs: readonly Con
     return v;
   };
   if (convs.length === 0) {
-    return { type, mayChange: def.mayChange === true, text, value, each: (txn, visit) => def.each(txn, a, visit) };
+    const each = (txn: SampleTxn, visit: ValueVisit): boolean => def.each(txn, a, visit);
+    const eachWith = (visit: ValueVisit) => (txn: SampleTxn): boolean => def.each(txn, a, visit);
+    return { type, mayChange: def.mayChange === true, text, value, each, eachWith };
   }
   // The visitor in use is kept in a slot (saved and restored, so nesting is safe) instead of a
   // closure per call.
@@ -91,18 +95,16 @@ function makeExpr(text: string, def: FetchDef, a: FetchArgs, convs: readonly Con
     for (let i = 0; x !== undefined && i < convs.length; i++) x = convs[i](x);
     return x !== undefined && current(x);
   };
-  return {
-    type, mayChange: def.mayChange === true, text, value,
-    each: (txn, visit) => {
-      const saved = current;
-      current = visit;
-      try {
-        return def.each(txn, a, chained);
-      } finally {
-        current = saved;
-      }
-    },
+  const each = (txn: SampleTxn, visit: ValueVisit): boolean => {
+    const saved = current;
+    current = visit;
+    try {
+      return def.each(txn, a, chained);
+    } finally {
+      current = saved;
+    }
   };
+  return { type, mayChange: def.mayChange === true, text, value, each, eachWith: (visit) => (txn) => each(txn, visit) };
 }
 
 /** Parse the converter list starting at `text[from]` (a ',' or the end). */
