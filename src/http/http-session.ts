@@ -505,7 +505,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const previous = this.#previous;
     if (previous !== null) {
       this.#previous = null;
-      if (previous !== server) {
+      if (be.countReassignment(previous, server)) {
         this.redispatched = true;
         // Away from the server a valid cookie named: logged `D` (HAProxy TX_CK_VALID → TX_CK_DOWN).
         const p = this.persistence;
@@ -513,11 +513,6 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
           this.persistence = { ...p, status: 'D' };
           this.cookieFlags = 'D' + this.cookieFlags[1];
         }
-        be.countersOf(previous).wredis++;
-        be.counters.wredis++;
-      } else {
-        be.countersOf(previous).wretr++;
-        be.counters.wretr++;
       }
     }
     this.server = server;
@@ -594,9 +589,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       else this.#assign();
       return;
     }
-    be.countersOf(server).wretr++;
-    be.countersOf(server).stot++;
-    be.counters.wretr++;
+    be.countRetryOnServer(server);
     if (timedOut) this.#connect();
     else this.#turnAround = setTimeout(onTurnAround, be.turnAround, this);
   }
@@ -859,11 +852,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.server = null;
       this.#assign();
     } else {
-      // Each attempt is a server session (HAProxy connect_server: cum_sess per connection).
-      const counters = be.countersOf(server);
-      counters.wretr++;
-      counters.stot++;
-      be.counters.wretr++;
+      be.countRetryOnServer(server);
       this.#connect();
     }
     return true;

@@ -106,6 +106,30 @@ export class ProxyBackend {
     return this.#serverCounters.get(server)!;
   }
 
+  /**
+   * A session that failed on `previous` got `server`: a redispatch (`wredis`) when it moved, a
+   * retry (`wretr`) when it stayed, counted on `previous` and on the backend. Returns whether it moved.
+   */
+  countReassignment(previous: Server, server: Server): boolean {
+    const moved = previous !== server;
+    if (moved) {
+      this.countersOf(previous).wredis++;
+      this.counters.wredis++;
+    } else {
+      this.countersOf(previous).wretr++;
+      this.counters.wretr++;
+    }
+    return moved;
+  }
+
+  /** Another attempt on the same `server`: a retry, and a new server session (HAProxy connect_server: cum_sess per connection). */
+  countRetryOnServer(server: Server): void {
+    const counters = this.countersOf(server);
+    counters.wretr++;
+    counters.stot++;
+    this.counters.wretr++;
+  }
+
   /** Usable active servers (HAProxy `srv_act`), for the retry rules. */
   activeServers(): number {
     let n = 0;

@@ -207,14 +207,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     const previous = this.#previous;
     if (previous !== null) {
       this.#previous = null;
-      if (previous !== server) {
-        this.redispatched = true;
-        be.countersOf(previous).wredis++;
-        be.counters.wredis++;
-      } else {
-        be.countersOf(previous).wretr++;
-        be.counters.wretr++;
-      }
+      if (be.countReassignment(previous, server)) this.redispatched = true;
     }
     this.server = server;
     this.#holdsSlot = true;
@@ -319,10 +312,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       else this.#assign();
       return;
     }
-    be.countersOf(server).wretr++;
-    // Each attempt is a server session (HAProxy connect_server: cum_sess per connection).
-    be.countersOf(server).stot++;
-    be.counters.wretr++;
+    be.countRetryOnServer(server);
     if (timedOut) this.#connect();
     else this.#waitTurnAround();
   }
