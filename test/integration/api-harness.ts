@@ -54,6 +54,16 @@ export async function startApiProxy(cfg: (dir: string) => string): Promise<ApiPr
   };
 }
 
+/** `show stat` on the socket at `path`: each row as field → value, keyed `pxname/svname`. */
+export async function showStatRows(path: string): Promise<Map<string, Map<string, string>>> {
+  const lines = (await ask(path, 'show stat')).split('\n').filter((l) => l !== '');
+  const header = lines[0]!.replace(/^# /, '').split(',');
+  return new Map(lines.slice(1).map((l) => {
+    const cells = l.split(',');
+    return [`${cells[0]}/${cells[1]}`, new Map(header.map((h, i) => [h, cells[i] ?? '']))];
+  }));
+}
+
 /** Send `text` (a newline is added unless `raw`) and resolve with all the answer once closed. */
 export function ask(path: string, text: string, opts: { raw?: boolean; halfClose?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {

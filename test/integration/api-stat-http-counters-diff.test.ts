@@ -7,7 +7,7 @@
 // servers get bytes too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange, freePort, TestServer } from './proxy-harness.ts';
-import { ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
 import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
 
 let web: TestServer;
@@ -85,14 +85,7 @@ const NOT_KEPT = ['bin', 'bout', 'h1_bytes_in', 'h1_bytes_out', 'connect', 'reus
 const SKIPPED = new Set([...TIMING, ...NOT_KEPT]);
 const SKIPPED_BACKEND = new Set(['h1_open_connections', 'h1_total_connections']);
 
-async function rows(sock: string): Promise<Map<string, Map<string, string>>> {
-  const lines = (await ask(sock, 'show stat')).split('\n').filter((l) => l !== '');
-  const header = lines[0]!.replace(/^# /, '').split(',');
-  return new Map(lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    return [`${cells[0]}/${cells[1]}`, new Map(header.map((h, i) => [h, cells[i] ?? '']))];
-  }));
-}
+const rows = showStatRows;
 
 async function traffic(port: number): Promise<void> {
   const req = (path: string, close = true) => `GET ${path} HTTP/1.1\r\nhost: x\r\n${close ? 'connection: close\r\n' : ''}\r\n`;

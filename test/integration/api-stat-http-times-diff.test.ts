@@ -4,7 +4,7 @@
 // last request, and a server that never got one shows -1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange, freePort, TestServer } from './proxy-harness.ts';
-import { ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
 import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
 
 const DELAY = 200;
@@ -44,13 +44,10 @@ afterAll(async () => {
   await slow?.close();
 });
 
+/** The rows of proxy `app`, keyed by svname. */
 async function rows(sock: string): Promise<Map<string, Map<string, string>>> {
-  const lines = (await ask(sock, 'show stat')).split('\n').filter((l) => l !== '');
-  const header = lines[0]!.replace(/^# /, '').split(',');
-  return new Map(lines.slice(1).filter((l) => l.startsWith('app,')).map((l) => {
-    const cells = l.split(',');
-    return [cells[1]!, new Map(header.map((h, i) => [h, cells[i] ?? '']))];
-  }));
+  const all = [...(await showStatRows(sock)).values()];
+  return new Map(all.filter((r) => r.get('pxname') === 'app').map((r) => [r.get('svname')!, r]));
 }
 
 /** What both must show after the requests (the same checks for both). */

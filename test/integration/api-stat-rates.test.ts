@@ -2,7 +2,7 @@
 // and their max), filled from real sessions through the proxy as HAProxy 2.6 fills them for TCP
 // proxies: rtime stays 0 in TCP mode, the averages never exceed their max, the backend and its only server agree.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiConfigHead, ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { apiConfigHead, ask, showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
 import { echoServer, exchange, freePort, type TestServer } from './proxy-harness.ts';
 
 let echo: TestServer;
@@ -23,13 +23,10 @@ afterAll(async () => {
   await echo?.close();
 });
 
+/** The rows keyed by svname (a later proxy's row of the same name wins). */
 async function rows(): Promise<Map<string, Map<string, string>>> {
-  const lines = (await ask(px.sock('api.sock'), 'show stat')).split('\n').filter((l) => l !== '');
-  const header = lines[0]!.replace(/^# /, '').split(',');
-  return new Map(lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    return [cells[1]!, new Map(header.map((h, i) => [h, cells[i] ?? '']))];
-  }));
+  const all = [...(await showStatRows(px.sock('api.sock'))).values()];
+  return new Map(all.map((r) => [r.get('svname')!, r]));
 }
 
 describe('show stat rates and times', () => {

@@ -4,7 +4,7 @@
 // not depend on timing must be equal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoServer, exchange, freePort, type TestServer } from './proxy-harness.ts';
-import { ask, startApiProxy, type ApiProxy } from './api-harness.ts';
+import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
 import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
 
 let echo: TestServer;
@@ -53,14 +53,7 @@ afterAll(async () => {
 /** Timing-dependent fields (and slim, which HAProxy derives from ulimit). */
 const TIMING = new Set(['lastchg', 'lastsess', 'rate', 'rate_max', 'conn_rate', 'conn_rate_max', 'qtime', 'ctime', 'rtime', 'ttime', 'qtime_max', 'ctime_max', 'rtime_max', 'ttime_max', 'slim', 'downtime', 'smax']);
 
-async function rows(sock: string): Promise<Map<string, Map<string, string>>> {
-  const lines = (await ask(sock, 'show stat')).split('\n').filter((l) => l !== '');
-  const header = lines[0]!.replace(/^# /, '').split(',');
-  return new Map(lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    return [`${cells[0]}/${cells[1]}`, new Map(header.map((h, i) => [h, cells[i] ?? '']))];
-  }));
-}
+const rows = showStatRows;
 
 async function traffic([fe, fe2]: [number, number]): Promise<void> {
   for (const payload of ['hello', 'x'.repeat(3000), 'bye']) expect((await exchange(fe, payload)).toString()).toBe(payload);
