@@ -33,8 +33,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function serve(path: string, onConn: Parameters<typeof createServer>[1]): Promise<Server> {
-  const server = createServer(onConn);
+/**
+ * A probe destroys its socket once it has the answer, so a peer's socket may see ECONNRESET: the
+ * test peers ignore socket errors (unhandled, they would fail the whole file).
+ */
+function quietPeer(onConn: (s: import('node:net').Socket) => void): Server {
+  return createServer((s) => {
+    s.on('error', () => undefined);
+    onConn(s);
+  });
+}
+
+/** Until the kernel shows `pid` stopped (state T): SIGSTOP is delivered asynchronously. */
+async function waitStopped(pid: number): Promise<void> {
+  const state = async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '')[0];
+  await waitFor(`process ${pid} stopped`, async () => (await state()) === 'T');
+}
+
+function serve(path: string, onConn: (s: import('node:net').Socket) => void): Promise<Server> {
+  const server = quietPeer(onConn);
   cleanups.push(() => new Promise((r) => server.close(r)));
   return new Promise((resolve) => server.listen(path, () => resolve(server)));
 }
@@ -64,7 +81,7 @@ describe('proxy liveness probe (runtime API `show info`)', () => {
   });
 
   it('probes a TCP runtime API too', async () => {
-    const server = createServer((s) => s.once('data', () => s.end('Name: x\n\n')));
+    const server = quietPeer((s) => s.once('data', () => s.end('Name: x\n\n')));
     cleanups.push(() => new Promise((r) => server.close(r)));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as import('node:net').AddressInfo).port;
@@ -82,6 +99,7 @@ describe('proxy liveness probe (runtime API `show info`)', () => {
     });
     await waitFor('haproxy stats socket', async () => (await probeRuntimeApi({ kind: 'unix', path: sock }, 500)).ok);
     hap.kill('SIGSTOP');
+    await waitStopped(hap.pid!);
     const stopped = await probeRuntimeApi({ kind: 'unix', path: sock }, 300);
     expect(stopped).toEqual({ ok: false, detail: `${sock}: no answer within 300ms` });
     hap.kill('SIGCONT');
