@@ -35,6 +35,8 @@ const SUFFIXES: readonly MatchMethod[] = ['beg', 'dir', 'dom', 'end', 'len', 're
 interface AclKeyword {
   readonly fetch: string;
   readonly method: MatchMethod | undefined;
+  /** Patterns are dotted versions (`3.1`), payload.c's pat_parse_dotted_ver. */
+  readonly dotted?: boolean;
 }
 
 function aclKeywords(): Map<string, AclKeyword> {
@@ -44,6 +46,9 @@ function aclKeywords(): Map<string, AclKeyword> {
     for (const m of SUFFIXES) map.set(`${kw}_${m}`, { fetch, method: m });
   }
   for (const kw of ['method', 'req.ver', 'req_ver', 'res.ver', 'http_auth']) map.set(kw, { fetch: kw, method: undefined });
+  // payload.c acl_kws.
+  map.set('req_ssl_sni', { fetch: 'req.ssl_sni', method: undefined });
+  for (const kw of ['req_ssl_ver', 'req.ssl_ver']) map.set(kw, { fetch: 'req.ssl_ver', method: undefined, dotted: true });
   return map;
 }
 
@@ -61,6 +66,40 @@ function applyOperator(op: Op, arg: string): string | { error: string } {
   if (op === 'ge') return `${n}:`;
   if (op === 'lt') return `:${n - 1}`;
   return `:${n}`;
+}
+
+/** tools.c strl2llrc_dotted: `M[.m]` as (M << 16) | m, each part below 65536. */
+function dottedVersion(text: string): number | undefined {
+  const dot = text.indexOf('.');
+  const major = dot < 0 ? text : text.slice(0, dot);
+  const minor = dot < 0 ? '0' : text.slice(dot + 1);
+  if (!/^\d*$/.test(major) || !/^\d*$/.test(minor)) return undefined;
+  const a = Number(major || '0');
+  const b = Number(minor || '0');
+  return a < 65536 && b < 65536 ? a * 65536 + b : undefined;
+}
+
+/**
+ * A dotted-version pattern as an integer range (pattern.c pat_parse_dotted_ver: `v`, `a:b`, `a-b`,
+ * `:b`, `a:`; acl.c turns `ge 3.1` into `3.1:` ...). Error texts are HAProxy 2.6's.
+ */
+function dottedPattern(op: Op, arg: string): string | { error: string } {
+  const sep = arg.search(/[:-]/);
+  if (op !== 'eq' && sep < 0) {
+    const v = dottedVersion(arg);
+    if (v === undefined) return { error: `'${arg}' is neither a number nor a supported operator` };
+    if (op === 'gt' || op === 'ge') return `${op === 'gt' ? v + 1 : v}:`;
+    return `:${op === 'lt' ? v - 1 : v}`;
+  }
+  if (sep < 0) {
+    const v = dottedVersion(arg);
+    return v === undefined ? { error: `'${arg}' is not a dotted number` } : String(v);
+  }
+  const lo = sep === 0 ? undefined : dottedVersion(arg.slice(0, sep));
+  const hi = sep === arg.length - 1 ? undefined : dottedVersion(arg.slice(sep + 1));
+  const bad = { error: `'${arg}' is not a valid dotted number range` };
+  if ((sep > 0 && lo === undefined) || (sep < arg.length - 1 && hi === undefined) || (lo !== undefined && hi !== undefined && lo > hi)) return bad;
+  return `${lo ?? ''}:${hi ?? ''}`;
 }
 
 interface Flags {
@@ -120,6 +159,7 @@ export function parseAclExpr(words: readonly string[], ctx: AclParseContext): Ac
   }
   const first = readFlags(rest, f, { kw: kwName, type: expr.type });
   if (typeof first === 'string') return first;
+  const dotted = aclkw?.dotted === true && !hasConverter && f.method === undefined;
   const method = f.method ?? expr.type;
   let op: Op = 'eq';
   for (const w of rest.slice(first)) {
@@ -127,7 +167,7 @@ export function parseAclExpr(words: readonly string[], ctx: AclParseContext): Ac
       op = w as Op;
       continue;
     }
-    const p = method === 'int' || method === 'len' ? applyOperator(op, w) : w;
+    const p = dotted ? dottedPattern(op, w) : method === 'int' || method === 'len' ? applyOperator(op, w) : w;
     if (typeof p !== 'string') return p.error;
     f.patterns.push(p);
   }

@@ -2,9 +2,10 @@
 // build_acl_cond): lines with the same ACL name are ORed; a condition is `||`/`or`-separated
 // suites of ANDed terms, each a named ACL, a predefined one (TRUE, HTTP, METH_GET ...) or an
 // anonymous `{ CRITERION VALUES }`, optionally negated with `!`.
-import type { Condition } from './acl.ts';
+import { ACL_FAIL, ACL_MISS, ACL_PASS, aclNeg, type AclResult, type Condition } from './acl.ts';
 import { parseAclExpr, type AclExpr, type AclParseContext } from './acl-expr.ts';
 import { unavailableIn } from './fetch-phase.ts';
+import { inspect } from './fetches.ts';
 import type { SampleTxn } from './sample.ts';
 
 /** A named ACL: its expressions, ORed. */
@@ -145,6 +146,37 @@ function parseSuites(words: readonly string[], scope: AclScope, ctx: AclParseCon
   return { suites, mayChange };
 }
 
+/** One term, three-valued: not matched on data that may change is MISS, negated or not. */
+function termResult(term: Term, txn: SampleTxn): AclResult {
+  inspect.miss = false;
+  if (term.test(txn)) return term.neg ? ACL_FAIL : ACL_PASS;
+  return inspect.miss ? ACL_MISS : term.neg ? ACL_PASS : ACL_FAIL;
+}
+
+/**
+ * acl.c acl_exec_cond on data that is not final: suites ORed, terms ANDed, each suite stopping at
+ * its first term that is not PASS, the condition at its first PASS suite; `unless` negates the
+ * result (MISS stays MISS).
+ */
+function evaluator(suites: readonly Term[][], unless: boolean): (txn: SampleTxn) => AclResult {
+  return (txn) => {
+    const final = inspect.final;
+    inspect.final = false;
+    let cond: AclResult = ACL_FAIL;
+    try {
+      for (let s = 0; s < suites.length && cond !== ACL_PASS; s++) {
+        const terms = suites[s];
+        let suite: AclResult = ACL_PASS;
+        for (let t = 0; t < terms.length && suite === ACL_PASS; t++) suite = (suite & termResult(terms[t], txn)) as AclResult;
+        cond = (cond | suite) as AclResult;
+      }
+    } finally {
+      inspect.final = final;
+    }
+    return unless ? aclNeg(cond) : cond;
+  };
+}
+
 /** Compile `if|unless WORDS`; `words[0]` must be the polarity. A string result is the error text. */
 export function compileCondition(words: readonly string[], scope: AclScope, ctx: AclParseContext): Condition | string {
   const pol = words[0];
@@ -154,12 +186,13 @@ export function compileCondition(words: readonly string[], scope: AclScope, ctx:
   const suites = parsed.suites;
   const unless = pol === 'unless';
   const text = words.join(' ');
+  const evaluate = parsed.mayChange ? evaluator(suites, unless) : undefined;
   // One term (`if is_api`, the common case): its test itself, one call less per evaluation.
   if (suites.length === 1 && suites[0].length === 1) {
     const term = suites[0][0];
     const inner = term.test;
     const test = term.neg === unless ? inner : (txn: SampleTxn): boolean => !inner(txn);
-    return { test, mayChange: parsed.mayChange, text };
+    return { test, mayChange: parsed.mayChange, evaluate, text };
   }
   const test = (txn: SampleTxn): boolean => {
     let res = false;
@@ -175,5 +208,5 @@ export function compileCondition(words: readonly string[], scope: AclScope, ctx:
     }
     return res !== unless;
   };
-  return { test, mayChange: parsed.mayChange, text };
+  return { test, mayChange: parsed.mayChange, evaluate, text };
 }

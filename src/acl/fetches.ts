@@ -6,6 +6,7 @@ import { countHeaderValues, eachCookie, eachHeaderValue, eachUrlParam, headerVal
 import { parseIpv4, parseIpv6 } from './ip.ts';
 import { toInt, type SampleType } from './matchers.ts';
 import type { HeaderFields, SampleTxn, SampleValue } from './sample.ts';
+import { helloAlpn, helloEcExtension, helloSessionTicket, helloSni, helloType, helloVersion, NOT_HELLO, TOO_SHORT, type HelloRead } from './tls-client-hello.ts';
 import { checkBasicAuth, type Userlist } from './userlist.ts';
 
 export type ValueVisit = (v: SampleValue) => boolean;
@@ -47,8 +48,19 @@ export interface FetchDef {
   readonly userlistArg?: boolean;
 }
 
-/** Final-data flag for `wait_end`: set by runTcpContentRules while it evaluates (true elsewhere). */
-export const inspect = { final: true };
+/**
+ * Inspection state. `final` (HAProxy SMP_OPT_FINAL: no more data will be waited for) is false only
+ * while inspectContent or Condition.evaluate run on data that is not final. `miss`: a fetch since
+ * the last reset failed or gave a value on data that may still change (SMP_F_MAY_CHANGE); only
+ * raised while not final.
+ */
+export const inspect = { final: true, miss: false };
+
+/** No sample yet: more data may give one (a MISS for the ACL while not final). */
+function missing(): boolean {
+  if (!inspect.final) inspect.miss = true;
+  return false;
+}
 
 function one(v: SampleValue | undefined, visit: ValueVisit): boolean {
   return v !== undefined && visit(v);
@@ -133,6 +145,32 @@ const cookieRes = cookieFetch(resHeaders, 'set-cookie', 'str');
 const hdrReq = headerFetch(reqHeaders, false, 'str');
 const hdrRes = headerFetch(resHeaders, false, 'str');
 
+const NO_DATA = Buffer.alloc(0);
+
+/**
+ * A ClientHello fetch (tls-client-hello.ts) on the client bytes held by tcp-request content
+ * inspection: bytes too short for an answer are no sample that may change (so the rule waits for
+ * more, up to inspect-delay). In mode http there is no such buffer (payload.c: "meaningless for HTX").
+ */
+function helloFetch(type: SampleType, read: (d: Buffer) => HelloRead<SampleValue | readonly string[]>): FetchDef {
+  return { type, minArgs: 0, maxArgs: 0, single: 'first', mayChange: true, each: (t, _a, visit) => {
+    if (t.req !== undefined) return false;
+    const r = read(t.reqData ?? NO_DATA);
+    if (r === TOO_SHORT) return missing();
+    if (r === NOT_HELLO) return false;
+    if (typeof r !== 'object') return visit(r);
+    for (let i = 0; i < r.length; i++) if (visit(r[i])) return true;
+    return false;
+  } };
+}
+
+const sslSni = helloFetch('str', helloSni);
+const sslHelloType = helloFetch('int', helloType);
+const sslVer = helloFetch('int', (d) => helloVersion(d));
+
+/** `wait_end`: no sample until the inspection is final (smp_fetch_wait_end). */
+const waitEnd = (): boolean | undefined => (inspect.final ? true : (missing(), undefined));
+
 /** Every fetch by name (aliases share a definition). */
 /**
  * `req.len`: the payload held in tcp mode. In http mode HAProxy 2.6 (smp_fetch_len) counts the
@@ -142,6 +180,8 @@ const hdrRes = headerFetch(resHeaders, false, 'str');
  * (HAProxy adds those that arrived with the head).
  */
 function reqLen(t: SampleTxn): number {
+  // smp_fetch_len flags every sample SMP_F_MAY_CHANGE.
+  if (!inspect.final) inspect.miss = true;
   if (t.reqData !== undefined) return t.reqData.length;
   const req = t.req;
   if (req === undefined) return 0;
@@ -162,7 +202,16 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['always_false', l4('bool', () => false)],
   ['req.len', { ...l4('int', reqLen), mayChange: true }],
   ['req_len', { ...l4('int', reqLen), mayChange: true }],
-  ['wait_end', { ...l4('bool', () => inspect.final || undefined), mayChange: true }],
+  ['wait_end', { ...l4('bool', waitEnd), mayChange: true }],
+  ['req.ssl_sni', sslSni],
+  ['req_ssl_sni', sslSni],
+  ['req.ssl_alpn', helloFetch('str', helloAlpn)],
+  ['req.ssl_st_ext', helloFetch('int', helloSessionTicket)],
+  ['req.ssl_ec_ext', helloFetch('bool', helloEcExtension)],
+  ['req.ssl_hello_type', sslHelloType],
+  ['req_ssl_hello_type', sslHelloType],
+  ['req.ssl_ver', sslVer],
+  ['req_ssl_ver', sslVer],
   ['req.proto_http', l4('bool', (t) => t.req !== undefined)],
   // The method as parsed, even after `set-method` (src/http/rules/header-actions.ts PARSED_METHOD).
   ['method', reqStr((_u, t) => (t.vars?.get('\0method') as string | undefined) ?? t.req!.method)],
@@ -216,8 +265,8 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
 
 /** Fetches HAProxy 2.6 has that hapair does not serve: refused with "not supported yet". */
 export const UNSUPPORTED_FETCHES: ReadonlySet<string> = new Set([
-  'req.rdp_cookie', 'req.rdp_cookie_cnt', 'rdp_cookie', 'rdp_cookie_cnt', 'req.payload', 'req.payload_lv', 'req.ssl_sni',
-  'req_ssl_sni', 'req.ssl_hello_type', 'req.ssl_ver', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
+  'req.rdp_cookie', 'req.rdp_cookie_cnt', 'rdp_cookie', 'rdp_cookie_cnt', 'req.payload', 'req.payload_lv',
+  'res.ssl_hello_type', 'rep_ssl_hello_type', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
   'res.body', 'http_auth_group', 'http_auth_pass', 'http_auth_type', 'http_auth_user', 'sc_http_req_rate', 'src_conn_cur',
   'src_http_req_rate', 'ssl_c_used', 'ssl_fc_alpn', 'ssl_fc_protocol', 'ssl_c_verify', 'ssl_c_s_dn', 'ssl_fc_cipher',
   'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'nbsrv', 'srv_is_up', 'table_cnt', 'url32',

@@ -1,7 +1,6 @@
-import { Duplex } from 'node:stream';
-import tls from 'node:tls';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { realHello } from './tls-hello.test-helper.ts';
 import { helloAlpn, helloEcExtension, helloSessionTicket, helloSni, helloType, helloVersion, NOT_HELLO, TOO_SHORT } from './tls-client-hello.ts';
 
 const u16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
@@ -31,26 +30,6 @@ function hello(exts: number[][], opts: { sessionId?: number; clientVersion?: [nu
   ];
   const hs = [1, ...u24(body.length), ...body];
   return Buffer.from([0x16, 3, 1, ...u16(hs.length), ...hs]);
-}
-
-/** The first bytes node:tls sends as a client: a real ClientHello (OpenSSL's). */
-async function realHello(opts: tls.ConnectionOptions): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let sent: () => void = () => undefined;
-  const done = new Promise<void>((r) => (sent = r));
-  const wire = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk);
-      sent();
-      cb();
-    },
-  });
-  const sock = tls.connect({ socket: wire, ...opts });
-  sock.on('error', () => undefined);
-  await done;
-  sock.destroy();
-  return Buffer.concat(chunks);
 }
 
 const READERS = { helloSni, helloAlpn, helloSessionTicket, helloEcExtension, helloType, helloVersion: (d: Buffer) => helloVersion(d) };

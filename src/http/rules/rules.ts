@@ -7,7 +7,7 @@
 // redirects (a `listen` runs its own once); then use-server. Responses: the backend's
 // http-response rules, then the frontend's. Within a rule set the first final verdict wins.
 import type { PersistRule } from '../cookie-persist.ts';
-import type { Condition } from '../../acl/acl.ts';
+import { ACL_MISS, ACL_PASS, type Condition } from '../../acl/acl.ts';
 import type { AclScope } from '../../acl/condition.ts';
 import type { SampleTxn } from '../../acl/sample.ts';
 import type { SourceLoc } from '../../config/model.ts';
@@ -130,12 +130,21 @@ export function runTcpConnectionRules(rules: ProxyRules, txn: SampleTxn): boolea
 /**
  * `tcp-request content` rules on the data received so far. `final` is true once the inspect delay
  * expired, the buffer is full or the client closed. 'wait' asks the session to call again when
- * more data arrives (or the delay ends): a rule whose condition may still change did not match yet.
+ * more data arrives (or the delay ends): a rule whose condition may still change did not match yet
+ * (tcp_rules.c tcp_inspect_request: ACL_TEST_MISS waits, a definite non-match goes on at once).
  */
 export function runTcpContentRules(rules: ProxyRules, txn: SampleTxn, final: boolean): TcpAction | 'wait' {
+  const partial = !final && rules.inspectDelay > 0;
   for (const r of rules.tcpContent) {
+    const evaluate = partial ? r.cond.evaluate : undefined;
+    if (evaluate !== undefined) {
+      const res = evaluate(txn);
+      if (res === ACL_MISS) return 'wait';
+      if (res === ACL_PASS) return r.action;
+      continue;
+    }
     if (r.cond.test(txn)) return r.action;
-    if (!final && rules.inspectDelay > 0 && r.cond.mayChange) return 'wait';
+    if (partial && r.cond.mayChange) return 'wait';
   }
   return 'accept';
 }
