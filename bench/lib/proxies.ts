@@ -33,7 +33,16 @@ export const HAPAIR: ProxyKind = {
   command: (configFile) => [PINNED_NODE, [HAPAIR_ENTRY, 'proxy', '-f', configFile]],
 };
 
-export const PROXY_KINDS: Readonly<Record<string, ProxyKind>> = { haproxy: HAPROXY, hapair: HAPAIR };
+export const NODE_FLOOR_ENTRY = join(REPO_ROOT, 'bench', 'floor', 'node-floor.ts');
+
+/** Pseudo-contender: Node's own cost for the traffic, hapair's I/O without its HTTP work (../floor/node-floor.ts). */
+export const NODE_FLOOR: ProxyKind = {
+  name: 'node-floor',
+  unavailable: () => undefined,
+  command: (configFile) => [PINNED_NODE, [NODE_FLOOR_ENTRY, configFile]],
+};
+
+export const PROXY_KINDS: Readonly<Record<string, ProxyKind>> = { haproxy: HAPROXY, hapair: HAPAIR, 'node-floor': NODE_FLOOR };
 
 export function proxyKind(name: string): ProxyKind {
   const kind = PROXY_KINDS[name];

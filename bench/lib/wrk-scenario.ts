@@ -4,6 +4,7 @@
 import { startResponder } from './backends.ts';
 import { probeHttp } from './net-wait.ts';
 import { DIRECT, prepareProxyTopology } from './proxy-topology.ts';
+import { NODE_FLOOR } from './proxies.ts';
 import { runWrk } from './wrk.ts';
 import type { BenchContext, Sample, Scenario } from '../scenarios/scenario.ts';
 
@@ -34,7 +35,7 @@ export function wrkScenario(spec: WrkScenarioSpec): Scenario {
     workUnit: 'req',
     higherIsBetter: true,
     contenders: ['haproxy', 'hapair'],
-    extraContenders: [DIRECT],
+    extraContenders: [DIRECT, NODE_FLOOR.name],
     baseline: 'haproxy',
     candidate: 'hapair',
     target: 0.95,
