@@ -17,8 +17,9 @@ import { tcpLogRecord } from './access-record.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 import type { ProxyFrontend } from './proxy-frontend.ts';
 import type { ServerTlsOptions } from './server-tls-connect.ts';
-import { inspectContent, inspectionComplete, TcpSampleView } from './tcp-inspect.ts';
+import { inspectContent, inspectionComplete, TcpSampleView, useServer } from './tcp-inspect.ts';
 import { selectBackend } from '../http/rules/switching.ts';
+import { clientTlsOf, type ClientTls } from '../net/tls-info.ts';
 
 /** What a session needs from the runtime that owns it. */
 export interface SessionHost {
@@ -56,6 +57,9 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   /** The server that failed before a redispatch, avoided by the next pick. */
   #previous: Server | null = null;
   #holdsSlot = false;
+  /** use-server rules ran (first assignment); `#direct`: one chose the server (HAProxy SF_DIRECT). */
+  #serverRulesDone = false;
+  #direct = false;
   #conn: net.Socket | null = null;
   #turnAround: NodeJS.Timeout | null = null;
   #phase: TerminationPhase = 'C';
@@ -83,13 +87,20 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.listener = listener;
     this.backend = frontend.backend;
     this.backendName = frontend.backendName;
-    this.acceptDate = Date.now();
-    this.tAccept = performance.now();
+    // A TLS connection was accepted before its handshake (src/proxy/tls-handshake.ts).
+    const tls = clientTlsOf(socket);
+    this.acceptDate = tls === undefined ? Date.now() : tls.acceptDate;
+    this.tAccept = tls === undefined ? performance.now() : tls.tAccept;
     if (frontend.keepAlive) socket.setKeepAlive(true);
     this.relay = new Relay(socket, this, frontend.clientTimeout, listener.userBuffer);
     // The peer address is only read back (getpeername) when something needs it.
     if (frontend.sink !== undefined) this.#captureSource();
     if (frontend.wantsAddresses && !listener.isUnix) this.localAddress = socket.address() as net.AddressInfo;
+  }
+
+  /** The client side's TLS session (`bind ... ssl`), undefined in clear. */
+  get clientTls(): ClientTls | undefined {
+    return clientTlsOf(this.relay.client);
   }
 
   /** Client address for `balance source` and the logs ('unix' on a UNIX socket). */
@@ -184,7 +195,8 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
 
   #assign(): void {
     const be = this.backend!;
-    const result = be.core.assign(this, this, this.#previous ?? undefined);
+    const pinned = this.#pinnedServer(be);
+    const result = pinned !== null ? be.core.assignTo(pinned, this) : be.core.assign(this, this, this.#previous ?? undefined);
     if (typeof result !== 'string') {
       this.#gotServer(result);
     } else if (result === 'queued') {
@@ -199,6 +211,18 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       be.counters.econ++;
       this.#fail('S', 'Q');
     }
+  }
+
+  /** `use-server` on the first assignment only: after a redispatch the balancer picks (SF_DIRECT cleared). */
+  #pinnedServer(be: ProxyBackend): Server | null {
+    if (this.#serverRulesDone) {
+      this.#direct = false;
+      return null;
+    }
+    this.#serverRulesDone = true;
+    const server = useServer(be, this.relay);
+    this.#direct = server !== null;
+    return server;
   }
 
   /** A slot on `server` is ours (HAProxy assign_server_and_queue, then connect). */
@@ -304,7 +328,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       return;
     }
     this.retries++;
-    if (be.shouldRedispatch(server, this.retries)) {
+    if (be.shouldRedispatch(server, this.retries, this.#direct)) {
       this.#releaseSlot();
       this.#previous = server;
       this.server = null;
