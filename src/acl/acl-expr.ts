@@ -4,7 +4,7 @@
 // HAProxy 2.6's.
 import { compilePatterns, MATCH_METHODS, methodAccepts, type MatchMethod } from './matchers.ts';
 import { readPatternFile } from './pattern-file.ts';
-import type { HttpPhase } from './fetch-phase.ts';
+import type { RulePhase } from './fetch-phase.ts';
 import type { FetchContext } from './fetches.ts';
 import type { SampleTxn } from './sample.ts';
 import { compileSampleExpr, splitCall } from './sample-expr.ts';
@@ -22,10 +22,11 @@ export interface AclParseContext extends FetchContext {
   /** Non-fatal findings (HAProxy's "no pattern to match against" warning). */
   warn(message: string): void;
   /**
-   * The condition belongs to an http-request / http-response rule: terms reading the other
-   * direction never match there, with HAProxy's warning naming `where` (condition.ts).
+   * The condition belongs to an http-request / http-response / tcp-request connection rule: terms
+   * reading what it cannot see never match there, with HAProxy's warning naming `where`
+   * (condition.ts); `keyword` (`tcp-request connection`) is named in the tcp_rules.c texts.
    */
-  readonly rule?: { readonly phase: HttpPhase; readonly where: string };
+  readonly rule?: { readonly phase: RulePhase; readonly where: string; readonly keyword?: string };
 }
 
 const FAMILIES: Readonly<Record<string, string>> = { path: 'path', url: 'url', base: 'base', hdr: 'hdr', cook: 'cook', urlp: 'url_param', shdr: 'shdr', scook: 'scook' };

@@ -92,9 +92,10 @@ function phaseFilter(exprs: readonly AclExpr[], name: string | undefined, ctx: A
   if (warned.done) return kept;
   warned.done = true;
   const first = exprs.find((e) => !kept.includes(e))!;
-  if (name === undefined) ctx.warn(`anonymous acl will never match because it uses keyword '${first.keyword}' which is incompatible with '${rule.where}'`);
-  else if (kept.length === 0) ctx.warn(`acl '${name}' will never match because it only involves keywords that are incompatible with '${rule.where}'`);
-  else ctx.warn(`acl '${name}' involves keywords '${first.keyword}' which is incompatible with '${rule.where}'`);
+  const inKw = rule.keyword === undefined ? '' : ` in '${rule.keyword}'`;
+  if (name === undefined) ctx.warn(`anonymous acl will never match${inKw} because it uses keyword '${first.keyword}' which is incompatible with '${rule.where}'`);
+  else if (kept.length === 0) ctx.warn(`acl '${name}' will never match${inKw} because it only involves keywords that are incompatible with '${rule.where}'`);
+  else ctx.warn(`acl '${name}' involves keyword${inKw === '' ? 's' : ''} '${first.keyword}' which is incompatible with '${rule.where}'`);
   return kept;
 }
 

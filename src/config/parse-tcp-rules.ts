@@ -40,7 +40,8 @@ export function parseTcpRequestLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyP
   if (rest.length > 0 && rest[0] !== 'if' && rest[0] !== 'unless') {
     return d.report.error(line.loc, `'tcp-request ${kind} ${action}' expects either 'if' or 'unless' followed by a condition but found '${rest[0]}'`);
   }
-  const cond = parseCondition(d, rest, ctx, line.loc, `error detected in ${d.kind} '${d.name}' while parsing 'tcp-request ${kind}' rule : `);
+  const rule = kind === 'connection' ? { phase: 'tcp-connection' as const, where: 'frontend tcp-request connection rule', keyword: 'tcp-request connection' } : undefined;
+  const cond = parseCondition(d, rest, ctx, line.loc, `error detected in ${d.kind} '${d.name}' while parsing 'tcp-request ${kind}' rule : `, rule);
   if (!cond) return;
   const r = rulesOf(d);
   (kind === 'connection' ? r.tcpConnection : r.tcpContent).push({ cond, action, loc: line.loc });

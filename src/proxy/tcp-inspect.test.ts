@@ -7,7 +7,7 @@ import { makeTxn } from '../acl/txn.test-helper.ts';
 import type { SampleTxn } from '../acl/sample.ts';
 import { formatDiagnostic, parseConfigText } from '../config/config.ts';
 import type { ProxySpec } from '../config/model.ts';
-import { runTcpContentRules } from '../http/rules/rules.ts';
+import { runTcpConnectionRules, runTcpContentRules } from '../http/rules/rules.ts';
 import { selectBackend } from '../http/rules/switching.ts';
 
 const T = '    timeout client 1s\n    timeout connect 1s\n    timeout server 1s\n';
@@ -166,6 +166,21 @@ describe('req.ssl_ver and the other hello fetches in ACLs', () => {
     expect(parse(SNI_CONFIG).errors).toEqual([]);
     expect(parse('    use_backend web if { req.ssl_st_ext 1 } { req.ssl_ec_ext } { req.ssl_alpn h2 } { req_ssl_hello_type 1 }').errors).toEqual([]);
     expect(parse('    use_backend web if { res.ssl_hello_type 1 }').errors.join()).toContain('not supported yet');
+  });
+});
+
+describe('tcp-request connection has no request buffer', () => {
+  it('its ACLs on hello fetches or req.len never match (negated: always), with the warning of tcp_rules.c', () => {
+    const text = `defaults\n    mode tcp\n${T}frontend F\n    bind 127.0.0.1:1\n    tcp-request connection reject if { req.len 0 }\n` +
+      '    tcp-request connection reject if !{ req.ssl_sni x }\n    default_backend other\nbackend other\n    server s 127.0.0.1:2\n';
+    const r = parseConfigText(text, 't.cfg', { env: {} });
+    expect(r.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic)).toEqual([
+      "t.cfg:8: frontend 'F': anonymous acl will never match in 'tcp-request connection' because it uses keyword 'req.len' which is incompatible with 'frontend tcp-request connection rule'",
+      "t.cfg:9: frontend 'F': anonymous acl will never match in 'tcp-request connection' because it uses keyword 'req.ssl_sni' which is incompatible with 'frontend tcp-request connection rule'",
+    ]);
+    const rules = r.config!.proxies[0].rules!;
+    expect(runTcpConnectionRules({ ...rules, tcpConnection: rules.tcpConnection.slice(0, 1) }, makeTxn({ tcp: true }))).toBe(true);
+    expect(runTcpConnectionRules(rules, makeTxn({ tcp: true }))).toBe(false);
   });
 });
 

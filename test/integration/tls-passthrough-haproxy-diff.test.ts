@@ -3,7 +3,11 @@
 // the same real node:tls clients, hellos split or cut short, garbage. Each connection must land on
 // the same backend with the same outcome for the client, and `show stat` must agree afterwards on
 // every counter that does not depend on timing.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHapair } from '../support/process.ts';
 import { freePort } from './proxy-harness.ts';
 import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
 import { startHaproxyApi, type HaproxyApi } from './haproxy-api-oracle.ts';
@@ -171,4 +175,30 @@ describe('TLS passthrough like HAProxy 2.6', () => {
     }
     expect(diffs).toEqual([]);
   });
+});
+
+describe('hello fetches where no request buffer exists, like haproxy -c', () => {
+  it('tcp-request connection: the same "will never match" warnings at the same lines', async () => {
+    const file = join(px!.dir, 'conn.cfg');
+    writeFileSync(file, [
+      'defaults', '    mode tcp', '    timeout connect 1s', '    timeout client 1s', '    timeout server 1s',
+      'frontend F', '    bind 127.0.0.1:1',
+      '    acl mixed src 10.0.0.1', '    acl mixed req.len 3', '    acl l6 req.ssl_sni x',
+      '    tcp-request connection reject if { req.len 0 }',
+      '    tcp-request connection reject if mixed',
+      '    tcp-request connection reject if l6',
+      '    tcp-request connection reject if { src 1.2.3.4 } { req.ssl_hello_type 1 }',
+      '    tcp-request connection reject if { hdr(host) x }',
+      '    tcp-request connection reject if { wait_end } || { req_ssl_ver 3.1 }',
+      '    tcp-request content reject if { req.ssl_sni x }',
+      '    default_backend B', 'backend B', '    server s 127.0.0.1:1', '',
+    ].join('\n'));
+    const hap = spawnSync('/usr/sbin/haproxy', ['-c', '-f', file], { encoding: 'utf8', timeout: 20_000 });
+    const ours = await runHapair(['check', '-f', file]);
+    const theirs = [...hap.stderr.matchAll(/\[WARNING\].*parsing \[[^:]+:(\d+)\] : (.*)/g)].map((m) => `${m[1]}: ${m[2]}`);
+    const mine = [...ours.stderr.matchAll(/\[WARNING\] [^:]+:(\d+): frontend 'F': (.*)/g)].map((m) => `${m[1]}: ${m[2]}`);
+    expect(theirs.length).toBe(6);
+    expect(mine).toEqual(theirs);
+    expect([hap.status, ours.code]).toEqual([0, 0]);
+  }, 30_000);
 });
