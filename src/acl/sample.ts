@@ -11,6 +11,8 @@
 //   methods; `FlatHeaderFields` (header-fields.ts) is a ready implementation.
 
 /** A sample: a string, an integer, or a boolean (HAProxy's str/sint/bool types; IPs are strings). */
+import type { ClientTls } from '../net/tls-info.ts';
+
 export type SampleValue = string | number | boolean;
 
 /** The header lines of one HTTP message, in order (request or response). */
@@ -55,9 +57,8 @@ export interface SampleTxn {
   /** Local address and port the client connected to: `dst`, `dst_port`. */
   readonly dst: string;
   readonly dstPort: number;
-  /** The client connection is TLS (`ssl_fc`) and the SNI it sent (`ssl_fc_sni`). */
-  readonly sslFc: boolean;
-  readonly sslFcSni: string | undefined;
+  /** The client connection's TLS session (`ssl_fc`, `ssl_fc_sni`, `ssl_c_verify` ...); undefined in clear. */
+  readonly clientTls: ClientTls | undefined;
   /** The request head; undefined in tcp mode. */
   readonly req: HttpRequestView | undefined;
   /** The response head; undefined until the response phase. */
@@ -75,5 +76,5 @@ export interface SampleTxn {
 
 /** An L4-only transaction view (tcp mode), for sessions without HTTP. */
 export function l4Txn(src: string, srcPort: number, dst: string, dstPort: number, reqData?: Buffer): SampleTxn {
-  return { src, srcPort, dst, dstPort, sslFc: false, sslFcSni: undefined, req: undefined, res: undefined, reqData, vars: undefined };
+  return { src, srcPort, dst, dstPort, clientTls: undefined, req: undefined, res: undefined, reqData, vars: undefined };
 }

@@ -1,6 +1,12 @@
 // A plain SampleTxn for unit tests of fetches, conditions and rules.
 import { FlatHeaderFields } from './header-fields.ts';
 import type { SampleTxn, SampleValue } from './sample.ts';
+import type { ClientTls } from '../net/tls-info.ts';
+
+const TLS_DEFAULTS: ClientTls = {
+  sni: undefined, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: undefined, certUsed: false, verify: 0,
+  acceptDate: 0, tAccept: 0, handshakeMs: 0,
+};
 
 export interface TxnInit {
   src?: string;
@@ -9,6 +15,8 @@ export interface TxnInit {
   dstPort?: number;
   ssl?: boolean;
   sni?: string;
+  /** The TLS session's other fields (with `ssl`); defaults: TLSv1.3, no ALPN, no client certificate. */
+  tls?: Partial<ClientTls>;
   method?: string;
   uri?: string;
   version?: string;
@@ -32,8 +40,7 @@ export function makeTxn(init: TxnInit = {}): TestTxn {
     srcPort: init.srcPort ?? 40000,
     dst: init.dst ?? '127.0.0.1',
     dstPort: init.dstPort ?? 80,
-    sslFc: init.ssl ?? false,
-    sslFcSni: init.sni,
+    clientTls: init.ssl === true ? { ...TLS_DEFAULTS, sni: init.sni, ...init.tls } : undefined,
     req: init.tcp ? undefined : { method: init.method ?? 'GET', uri: init.uri ?? '/', version: init.version ?? 'HTTP/1.1', headers: flat(init.headers) },
     res: init.status === undefined ? undefined : { status: init.status, reason: 'OK', version: 'HTTP/1.1', headers: flat(init.resHeaders) },
     reqData: init.data === undefined ? undefined : Buffer.from(init.data),

@@ -41,7 +41,7 @@ export function renderKeywordsMarkdown(): string {
     ...bySupport(PROXY_KEYWORDS).map((e) => row(sectionsOf(e.sections), e.name, e)),
     ...bySupport(OPTIONS).map((e) => row(sectionsOf(e.sections), `${e.negatable ? '[no] ' : ''}option ${e.name}`, e)),
     ...bySupport(SERVER_KEYWORDS).map((e) => row(e.defaultServer ? 'server, default-server' : 'server', e.name, e)),
-    ...bySupport(BIND_KEYWORDS).map((e) => row(e.statsOnly ? 'stats socket' : 'bind, stats socket', e.name, e)),
+    ...bySupport(BIND_KEYWORDS).map((e) => row(e.statsOnly ? 'stats socket' : e.ssl ? 'bind' : 'bind, stats socket', e.name, e)),
   ];
   return rows.join('\n');
 }

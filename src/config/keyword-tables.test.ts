@@ -65,11 +65,21 @@ describe('keyword tables and parsers', () => {
       name: 'n', maxconn: '1', backlog: '1', interface: 'lo', mode: '600', user: 'u', uid: '1', group: 'g', gid: '1',
       level: 'admin', 'expose-fd': 'listeners', 'severity-output': 'none',
     };
+    Object.assign(values, { verify: 'none', alpn: 'http/1.1', 'ssl-min-ver': 'TLSv1.2', 'ssl-max-ver': 'TLSv1.3', crt: '/c.pem' });
+    // OpenSSL 3 has no SSLv3: HAProxy then finds every version disabled (ssl_sock_prepare_ctx).
+    const ownError: Record<string, string> = { 'force-sslv3': 'all SSL/TLS versions are disabled' };
     for (const e of BIND_KEYWORDS.filter((k) => k.status === 'supported')) {
       const arg = e.args === 0 ? '' : ` ${values[e.name] ?? 'x'}`;
+      // TLS settings take effect on a TLS listener (a crt without `ssl` is only warned about).
+      const tls = e.ssl && e.name !== 'ssl' ? ' ssl crt /c.pem' : e.name === 'ssl' ? ' crt /c.pem' : '';
       const text = e.statsOnly
         ? `global\n    stats socket /tmp/t.sock ${e.name}${arg}\n`
-        : `frontend F\n    timeout client 1s\n    bind 127.0.0.1:1 ${e.name}${arg}\n`;
+        : `frontend F\n    timeout client 1s\n    bind 127.0.0.1:1${tls} ${e.name}${arg}\n`;
+      if (ownError[e.name] !== undefined) {
+        const r = parseConfigText(text, 't.cfg', { env: {} });
+        expect(r.diagnostics.map(formatDiagnostic).join('\n'), e.name).toContain(ownError[e.name]);
+        continue;
+      }
       const r = parseConfigText(text, 't.cfg', { env: {} });
       expect(r.diagnostics.map(formatDiagnostic), e.name).toEqual([]);
     }

@@ -39,6 +39,8 @@ export type BindAddress =
 
 export interface BindSpec {
   readonly addresses: readonly BindAddress[];
+  /** The address argument as written (HAProxy's bind_conf->arg, in messages). */
+  readonly arg?: string;
   readonly name?: string;
   readonly mode?: number; // unix socket permissions (octal in the config)
   readonly user?: string; // unix socket owner (name or numeric)
@@ -50,11 +52,42 @@ export interface BindSpec {
   readonly v6only: boolean;
   readonly transparent: boolean;
   readonly interface?: string;
-  /** TLS settings (`ssl crt ...`); parsed now, served by a later issue. */
-  readonly ssl?: Readonly<Record<string, string | boolean>>;
+  /** TLS settings of the line (`ssl crt ...`, configuration.txt 5.1); undefined without any. */
+  readonly ssl?: BindTls;
   /** Every keyword of the line with its raw arguments, for features that land later. */
   readonly raw: Readonly<Record<string, readonly string[]>>;
   readonly loc: SourceLoc;
+}
+
+/** SSL/TLS protocol versions as HAProxy names them (`ssl-min-ver`, `no-tlsv12` ...). */
+export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * The TLS keywords of a `bind` line as written (configuration.txt 5.1); global
+ * `ssl-default-bind-*` defaults, `crt-base` and `ca-base` are applied when the listener's TLS
+ * context is built (src/config/bind-tls.ts resolveBindTls).
+ */
+export interface BindTls {
+  /** `ssl`: TLS is served (without it the other settings are kept but the listener is plain). */
+  readonly enabled: boolean;
+  /** `crt` arguments in order (PEM files or directories of them); the first is the default. */
+  readonly crts: readonly string[];
+  readonly caFile?: string;
+  readonly verify?: 'none' | 'optional' | 'required';
+  readonly alpn?: readonly string[];
+  readonly minVer?: TlsVersion;
+  readonly maxVer?: TlsVersion;
+  /** `no-sslv3`, `no-tlsv10` ... */
+  readonly noVersions: readonly TlsVersion[];
+  /** `force-tlsvXX`: only that version. */
+  readonly forceVer?: TlsVersion;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
+  readonly curves?: string;
+  readonly ecdhe?: string;
+  readonly strictSni: boolean;
+  readonly noTlsTickets: boolean;
+  readonly preferClientCiphers: boolean;
 }
 
 /** A `server` or `default-server` line after `default-server` inheritance. */

@@ -1,6 +1,7 @@
 // `bind <addresses> [param*]` and the listener part of `stats socket` (configuration.txt 4.2 "bind",
 // 5.1 "Bind options"; listener.c bind_parse_args_list).
 import { parseListenAddresses } from './address.ts';
+import { applyBindTlsKeyword, newBindTlsDraft } from './bind-tls.ts';
 import { didYouMean } from './did-you-mean.ts';
 import type { SectionReporter } from './diagnostics.ts';
 import { BIND_KEYWORD_INDEX } from './keywords/bind.ts';
@@ -84,9 +85,10 @@ export function parseListenerLine(line: ConfigLine, addrIndex: number, env: Env,
   const label = `'${head} ${a[addrIndex]}'`;
   const addresses = parseListenAddresses(a[addrIndex], env);
   if (!addresses.ok) report.error(line.loc, `${label} : ${addresses.error}`);
-  const spec: Mutable<BindSpec> = { addresses: addresses.ok ? addresses.value : [], accept_proxy: false, v4v6: false, v6only: false, transparent: false, raw: {}, loc: line.loc };
+  const spec: Mutable<BindSpec> = { addresses: addresses.ok ? addresses.value : [], arg: a[addrIndex], accept_proxy: false, v4v6: false, v6only: false, transparent: false, raw: {}, loc: line.loc };
   const raw: Record<string, string[]> = {};
-  const ssl: Record<string, string | boolean> = {};
+  const ssl = newBindTlsDraft();
+  let sslKeywords = 0;
   const out = { level: 'operator' as ListenerLine['level'] };
   for (let i = addrIndex + 1; i < a.length;) {
     const kw = a[i];
@@ -105,11 +107,16 @@ export function parseListenerLine(line: ConfigLine, addrIndex: number, env: Env,
     let problem: string | undefined;
     if (entry.statsOnly && !statsSocket) problem = `'${kw}' is only supported on 'stats socket' lines`;
     else if (entry.status === 'planned') problem = notSupportedYet(kw);
-    else if (entry.ssl) ssl[kw] = args[0] ?? true;
+    // The runtime API socket is served in clear only.
+    else if (entry.ssl && statsSocket) problem = `'${kw}' is not supported yet on 'stats socket' lines`;
+    else if (entry.ssl) {
+      sslKeywords++;
+      problem = applyBindTlsKeyword(ssl, kw, args[0]);
+    }
     else problem = apply(spec, out, kw, args);
     if (problem) report.error(line.loc, `${label} : ${problem}`);
   }
   spec.raw = raw;
-  if (Object.keys(ssl).length > 0) spec.ssl = ssl;
+  if (sslKeywords > 0) spec.ssl = ssl;
   return { spec, level: out.level };
 }

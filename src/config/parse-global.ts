@@ -8,6 +8,7 @@ import { notSupportedYet } from './keywords/keywords.ts';
 import { SECTIONS } from './keywords/sections.ts';
 import type { Env } from './lexer.ts';
 import type { ConfigLine, LogTarget, SourceLoc, StatsSocketSpec } from './model.ts';
+import { newBindTlsDraft, parseDefaultBindOptions, type BindTlsDraft } from './bind-tls.ts';
 import { parseListenerLine } from './parse-bind.ts';
 import { parseLogTarget } from './parse-log.ts';
 import { parseDuration, parseInteger } from './units.ts';
@@ -26,6 +27,8 @@ export interface GlobalDraft {
   serverStateFile?: string;
   serverStateBase?: string;
   sslServerVerify?: 'none' | 'required';
+  /** `crt-base`, `ca-base`, `ssl-default-bind-*`: defaults of `bind ... ssl` lines. */
+  bindTls: { crtBase?: string; caBase?: string; ciphers?: string; ciphersuites?: string; curves?: string; options?: BindTlsDraft };
   lines: ConfigLine[];
   loc?: SourceLoc;
   /**
@@ -45,7 +48,7 @@ export interface GlobalParseContext {
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { logs: [], statsSockets: [], daemon: false, lines: [] };
+  return { logs: [], statsSockets: [], daemon: false, bindTls: {}, lines: [] };
 }
 
 type Handler = (g: GlobalDraft, line: ConfigLine, ctx: GlobalParseContext) => void;
@@ -133,6 +136,34 @@ const sslServerVerify: Handler = (g, line, { report }) => {
   g.sslServerVerify = v;
 };
 
+/** `crt-base DIR`, `ca-base DIR` (cfgparse-ssl.c ssl_parse_global_ca_crt_base): once only. */
+function tlsBase(field: 'crtBase' | 'caBase'): Handler {
+  return (g, line, { report }) => {
+    if (tooMany(line, 1, report)) return;
+    if (g.bindTls[field] !== undefined) return report.error(line.loc, `'${line.args[0]}' already specified.`);
+    const v = line.args[1];
+    if (!v) return report.error(line.loc, `global statement '${line.args[0]}' expects a directory path as an argument.`);
+    g.bindTls[field] = v;
+  };
+}
+
+/** `ssl-default-bind-ciphers|ciphersuites|curves LIST`: a later line replaces an earlier one. */
+function tlsDefault(field: 'ciphers' | 'ciphersuites' | 'curves', what: string): Handler {
+  return (g, line, { report }) => {
+    if (tooMany(line, 1, report)) return;
+    const v = line.args[1];
+    if (!v) return report.error(line.loc, `global statement '${line.args[0]}' expects ${what} as an argument.`);
+    g.bindTls[field] = v;
+  };
+}
+
+/** `ssl-default-bind-options OPTION...`: options add up over lines. */
+const sslDefaultBindOptions: Handler = (g, line, { report }) => {
+  const d = (g.bindTls.options ??= newBindTlsDraft());
+  const problem = parseDefaultBindOptions(line.args.slice(1), d, line.args[0]);
+  if (problem) report.error(line.loc, problem);
+};
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   maxconn,
   log,
@@ -149,6 +180,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'server-state-file': once('serverStateFile', 'a file path'),
   'server-state-base': once('serverStateBase', 'a directory path'),
   'ssl-server-verify': sslServerVerify,
+  'crt-base': tlsBase('crtBase'),
+  'ca-base': tlsBase('caBase'),
+  'ssl-default-bind-ciphers': tlsDefault('ciphers', 'a cipher suite'),
+  'ssl-default-bind-ciphersuites': tlsDefault('ciphersuites', 'a cipher suite'),
+  'ssl-default-bind-curves': tlsDefault('curves', 'a curves suite'),
+  'ssl-default-bind-options': sslDefaultBindOptions,
 };
 
 /** Supported global keywords that have a parser (a test checks it equals the table's supported set). */

@@ -6,6 +6,7 @@ import type { ExtraSection, GlobalSpec, HapairConfig, ProxySpec, ServerSpec, Sou
 import type { GlobalDraft } from './parse-global.ts';
 import { compileLogFormat } from '../log/log-format.ts';
 import { checkHealthChecks } from './validate-checks.ts';
+import { checkBindTls } from './validate-bind-tls.ts';
 import { buildStats } from './parse-stats.ts';
 import { buildRules } from './parse-acl.ts';
 import { checkRuleTargets } from './parse-tcp-rules.ts';
@@ -114,6 +115,7 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[], global: GlobalDraft): 
   if (fe && px.logFormat !== undefined) checkLogFormat(px, px.logFormat);
   if (px.mode !== 'http') checkTcpMode(px);
   checkHealthChecks(px, proxies, global.sslServerVerify);
+  if (fe) checkBindTls(px, global.bindTls);
 }
 
 /** HAProxy compiles `log-format` once the section's mode is known (cfgparse.c check_config_validity). */

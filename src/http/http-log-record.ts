@@ -16,17 +16,21 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
   const Tr = s.tResponse >= 0 && s.tConnect >= 0 ? s.tResponse - s.tConnect : -1;
   const req = s.req;
   const Ti = s.tRequest >= 0 ? s.tRequest - s.tIdleStart : end - s.tIdleStart;
+  const tls = s.clientTls;
+  // %Th: the TLS handshake, on the connection's first request only (http_reset_txn zeroes it).
+  const Th = tls !== undefined && s.requests <= 1 ? tls.handshakeMs : 0;
   const rec: TcpLogRecord = {
     clientIp: s.src,
     clientPort: s.srcPort,
     acceptDate: s.acceptDate,
-    frontend: s.frontend.name,
+    // %ft: a '~' after the name when the client side is TLS (log.c LOG_FMT_FRONTEND_XPRT).
+    frontend: tls !== undefined ? `${s.frontend.name}~` : s.frontend.name,
     // Before switching, HAProxy's stream backend is the frontend itself (`fe fe/<NOSRV>`).
     backend: s.backend?.name ?? s.frontend.name,
     server: server?.name ?? (s.appletName !== '' ? `<${s.appletName}>` : '<NOSRV>'),
     Tw,
     Tc,
-    Tt: Ti + end - tReq,
+    Tt: Th + Ti + end - tReq,
     bytesRead: s.bytesOut,
     bytesUploaded: s.bytesIn,
     termination: terminationState(s.cause, s.cause === '-' ? '-' : s.phase),
@@ -42,7 +46,7 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
       requestDate: s.requestDate || s.acceptDate,
       TR,
       Ti,
-      Th: 0,
+      Th,
       Tr,
       Ta: end - tReq,
       status: s.status,
@@ -55,6 +59,10 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
       cookieFlags: s.cookieFlags,
     },
   };
+  if (tls !== undefined) {
+    rec.sslVersion = tls.protocol;
+    rec.sslCipher = tls.cipher;
+  }
   // %HM %HU %HV (and %HP %HPO %HQ) show the request line as received, before rules rewrote it (log.c reads txn->uri).
   if (s.requestLine !== '' && req.method !== '') setFromRequestLine(rec.http!, s.requestLine);
   if (s.frontend.wantsAddresses) addAddresses(s, rec);

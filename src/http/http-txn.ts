@@ -4,6 +4,7 @@
 // with the socket state machine.
 import type { RequestCookieResult } from './cookie-request.ts';
 import type net from 'node:net';
+import { clientTlsOf, type ClientTls } from '../net/tls-info.ts';
 import type { Server } from '../backend/server.ts';
 import type { HttpRequestView, HttpResponseView, SampleTxn, SampleValue } from '../acl/sample.ts';
 import type { Listener } from '../net/listener.ts';
@@ -100,8 +101,11 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.frontend = frontend;
     this.listener = listener;
     this.socketRef = socket;
-    this.acceptDate = Date.now();
-    this.tAccept = performance.now();
+    // A TLS connection was accepted before its handshake: the timers start there (%Th, then %Ti).
+    const tls = clientTlsOf(socket);
+    this.acceptDate = tls === undefined ? Date.now() : tls.acceptDate;
+    this.tAccept = tls === undefined ? performance.now() : tls.tAccept;
+    if (tls !== undefined) this.tIdleStart = tls.handshakeMs;
     // Read at accept: a client that closes at once has no peer address any more afterwards.
     this.#captureAddresses();
   }
@@ -145,8 +149,9 @@ export abstract class HttpTxnBase implements SampleTxn {
     return this.#dstPort;
   }
 
-  readonly sslFc = false;
-  readonly sslFcSni: string | undefined = undefined;
+  get clientTls(): ClientTls | undefined {
+    return clientTlsOf(this.socketRef);
+  }
 
   get reqData(): Buffer | undefined {
     return undefined;

@@ -11,7 +11,10 @@ import { SyslogSender, type LogTransport } from './syslog.ts';
 import { TCPLOG, TCPLOG_LOGASAP } from './tcplog.ts';
 import { HTTPLOG, HTTPLOG_LOGASAP } from './httplog.ts';
 
-export type AccessLogSink = (rec: TcpLogRecord) => void;
+export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
+  /** A connection that never became a session (failed TLS handshake): HAProxy's plain message line. */
+  readonly connectionError?: (line: string) => void;
+};
 
 export interface AccessLogOptions {
   /** The frontend's `log` targets (after `log global` / `no log`). */
@@ -64,7 +67,7 @@ export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
   const access = opts.pino.child({ mod: 'access' });
   const { dontlognull = false, dontlogNormal = false, logSeparateErrors = false } = opts;
 
-  return (rec) => {
+  const sink = (rec: TcpLogRecord): void => {
     if (dontlognull && rec.bytesUploaded === 0) return;
     const err = isErrorSession(rec);
     if (!err && dontlogNormal) return;
@@ -78,4 +81,11 @@ export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
       access.info(line);
     }
   };
+  // session_kill_embryonic: level err under `option log-separate-errors`, info otherwise.
+  const connectionError = (line: string): void => {
+    sender.send(logSeparateErrors ? LOG_LEVEL.err : LOG_LEVEL.info, line);
+    if (logSeparateErrors) access.error(line);
+    else access.info(line);
+  };
+  return Object.assign(sink, { connectionError });
 }

@@ -65,6 +65,8 @@ export const K = {
   REQ_HEADERS_LIST: 58, // %hrl
   RES_HEADERS_LIST: 59, // %hsl
   PATH_QUERY: 60, // %HPO
+  SSL_CIPHER: 61, // %sslc
+  SSL_VERSION: 62, // %sslv
 } as const;
 export type NodeKind = (typeof K)[keyof typeof K];
 
@@ -149,8 +151,8 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   si: tcp(K.SERVER_IP),
   sp: tcp(K.SERVER_PORT),
   sq: tcp(K.SRV_QUEUE),
-  sslc: tcp(),
-  sslv: tcp(),
+  sslc: tcp(K.SSL_CIPHER),
+  sslv: tcp(K.SSL_VERSION),
   t: tcp(K.DATE),
   tr: http(K.REQ_DATE),
   trg: http(K.REQ_DATE_GMT),

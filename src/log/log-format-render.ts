@@ -105,6 +105,8 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
     case K.FRONTEND_XPRT: return o & OPT.QUOTE ? '"' + rec.frontend + '"' : rec.frontend;
     case K.BACKEND: return textField(rec.backend, o);
     case K.SERVER: return textField(rec.server, o);
+    case K.SSL_CIPHER: return textField(rec.sslCipher, o);
+    case K.SSL_VERSION: return textField(rec.sslVersion, o);
     case K.TW: return String(rec.Tw);
     case K.TC: return String(rec.Tc);
     // %Tu = Tt - Ti, and a TCP session has no idle time.

@@ -57,11 +57,16 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     expect(compileLogFormat(fmt)).toEqual({ ok: false, error });
   });
 
-  it('says which variables are not supported yet in an HTTP frontend (TLS ones: no TLS termination)', () => {
-    expect(compileLogFormat('%ST %Ta %sslv', { mode: 'http' })).toEqual({
+  it('says which variables are not supported yet in an HTTP frontend', () => {
+    expect(compileLogFormat('%ST %Ta %rt', { mode: 'http' })).toEqual({
       ok: false,
-      error: "format variable 'sslv' is not supported by hapair yet",
+      error: "format variable 'rt' is not supported by hapair yet",
     });
+  });
+
+  it('prints the client TLS version and cipher (%sslv %sslc), empty fields in clear', () => {
+    expect(render('%sslv %sslc|%{+Q}sslv', { sslVersion: 'TLSv1.3', sslCipher: 'TLS_AES_256_GCM_SHA384' })).toBe('TLSv1.3 TLS_AES_256_GCM_SHA384|"TLSv1.3"');
+    expect(render('%{+Q}sslv %{+Q}sslc')).toBe('"" ""');
   });
 
   it('accepts every TCP variable hapair renders', () => {

@@ -41,6 +41,9 @@ export interface TcpLogRecord {
   /** %bi/%bp: the local (source) address of the server connection; '-' when absent. */
   backendSourceIp?: string;
   backendSourcePort?: number;
+  /** %sslv / %sslc: the client side's TLS version and cipher; absent in clear ('-'). */
+  sslVersion?: string;
+  sslCipher?: string;
   /** HTTP transaction fields (`mode http` only; httplog and the HTTP log-format variables). */
   http?: HttpLogFields;
 }

@@ -8,6 +8,7 @@ import { describeBindAddress, type BindContext } from './bind-error.ts';
 import { listenFd } from './fd-listener.ts';
 import { listenTcp } from './tcp-listener.ts';
 import { listenUnix } from './unix-listener.ts';
+import type { BindTlsContext } from './tls-context.ts';
 
 export type ConnectionHandler = (socket: net.Socket, listener: Listener) => void;
 
@@ -54,6 +55,8 @@ export class Listener {
   id = 0;
   /** Its sockets read through `UserBufferReads` (else they emit 'data'). */
   userBuffer = false;
+  /** `bind ... ssl`: accepted sockets are TLS-terminated with this context (src/proxy/tls-handshake.ts). */
+  tls: BindTlsContext | undefined = undefined;
   /** Removes what the listener created on the file system (UNIX sockets), once closed. */
   #cleanup: (() => void) | undefined;
   #closed: Promise<void> | undefined;

@@ -11,7 +11,8 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     clientIp: s.src,
     clientPort: s.srcPort,
     acceptDate: s.acceptDate,
-    frontend: s.frontend.name,
+    // %ft: a '~' after the name when the client side is TLS (log.c LOG_FMT_FRONTEND_XPRT).
+    frontend: s.clientTls !== undefined ? `${s.frontend.name}~` : s.frontend.name,
     backend: s.backendName,
     server: server?.name ?? '<NOSRV>',
     // HAProxy 2.6 prints %Tw as t_queue - t_request, and t_request is -1 in TCP mode (no request
@@ -31,6 +32,10 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
   };
+  if (s.clientTls !== undefined) {
+    rec.sslVersion = s.clientTls.protocol;
+    rec.sslCipher = s.clientTls.cipher;
+  }
   if (s.frontend.wantsAddresses) addAddresses(s, rec);
   return rec;
 }

@@ -18,6 +18,8 @@ export class ProxyCounters {
   smax = 0;
   /** Cumulative sessions (server: connection attempts, as HAProxy's cum_sess). */
   stot = 0;
+  /** Frontend: connections accepted (conn_tot, HAProxy cum_conn); stot once a TLS handshake succeeded. */
+  connTot = 0;
   /** Bytes received from clients (bin) and sent to them (bout). */
   bin = 0;
   bout = 0;
@@ -70,8 +72,19 @@ export class ProxyCounters {
 
   /** A session starts here: scur, smax and stot move together. */
   enter(): void {
-    this.stot++;
+    this.enterEmbryonic();
+    this.completeSession();
+  }
+
+  /** A frontend connection accepted before its session exists (TLS handshake): counted in scur and conn_tot. */
+  enterEmbryonic(): void {
+    this.connTot++;
     if (++this.scur > this.smax) this.smax = this.scur;
+  }
+
+  /** session_count_new: the embryonic session became one (stot, rate, lastsess). */
+  completeSession(): void {
+    this.stot++;
     const now = nowMs();
     this.lastSess = now;
     const rate = this.sessRate.update(now);

@@ -8,7 +8,10 @@ import { ProxyCounters } from './counters.ts';
 import type { ErrorSnapshot } from './error-snapshot.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 
-export type AccessLogSink = (rec: TcpLogRecord) => void;
+export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
+  /** A connection that never became a session (failed TLS handshake), as HAProxy's message line. */
+  readonly connectionError?: (line: string) => void;
+};
 
 export class ProxyFrontend {
   readonly spec: ProxySpec;

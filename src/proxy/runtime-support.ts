@@ -2,6 +2,7 @@
 // as configuration errors so that such a config fails closed at check time and at start. (Bind
 // options and backend references are validated by the parser.)
 import type { ConfigDiagnostic, HapairConfig, ProxySpec } from '../config/model.ts';
+import { bindTlsContextOf, TlsConfigError } from '../net/tls-context.ts';
 
 const UNSUPPORTED_BALANCE: ReadonlySet<string> = new Set(['rdp-cookie']);
 
@@ -19,6 +20,7 @@ export function unsupportedByRuntime(config: HapairConfig): ConfigDiagnostic[] {
       out.push(error(px, `'balance ${px.balance.algorithm}' is not supported yet`));
     }
     if (px.cookie?.dynamic === true) out.push(error(px, "'cookie ... dynamic' is not supported yet"));
+    if (px.kind !== 'backend') out.push(...tlsContextErrors(px));
     // The HTTP session does not run tcp-request content rules (or wait for inspect-delay) yet.
     const rules = px.rules;
     if (px.mode === 'http' && rules !== undefined && rules.tcpContent.length > 0) {
@@ -38,6 +40,21 @@ function modeMismatches(config: HapairConfig, px: ProxySpec): ConfigDiagnostic[]
     const be = config.proxies.find((p) => p.name === name && p.kind !== 'frontend');
     if (be === undefined || be.disabled || px.mode !== 'tcp' || be.mode !== 'http') continue;
     out.push(error(px, `'mode tcp' frontend using 'mode http' backend '${name}' (implicit upgrade) is not supported yet`));
+  }
+  return out;
+}
+
+/** `bind ... ssl`: certificates, CA file, ciphers and curves are loaded as HAProxy does at startup. */
+function tlsContextErrors(px: ProxySpec): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  for (const bind of px.binds) {
+    if (bind.ssl?.enabled !== true) continue;
+    try {
+      bindTlsContextOf(bind);
+    } catch (err) {
+      if (!(err instanceof TlsConfigError)) throw err;
+      out.push(error(px, `'bind ${bind.arg ?? ''}' : ${err.message}`, bind.loc));
+    }
   }
   return out;
 }

@@ -33,6 +33,9 @@ import { ApiServer } from '../api/api-server.ts';
 import { runtimeApiTarget } from '../api/api-target.ts';
 import { attachStats } from '../stats/stats-routes.ts';
 import { TcpSession, type SessionHost } from './session.ts';
+import { acceptTls, type TlsAcceptHost } from './tls-handshake.ts';
+import { bindTlsContextOf } from '../net/tls-context.ts';
+import type tls from 'node:tls';
 import { HttpRuntime } from '../http/http-runtime.ts';
 import { HTTP_CLIENT_READS, type HttpSession } from '../http/http-session.ts';
 
@@ -62,7 +65,7 @@ interface ParkedQueue {
   readonly limit: number;
 }
 
-export class Runtime implements SessionHost {
+export class Runtime implements SessionHost, TlsAcceptHost {
   readonly config: HapairConfig;
   /** Global `maxconn` (the runtime API's `set maxconn global` changes it). */
   maxconn: number;
@@ -81,6 +84,8 @@ export class Runtime implements SessionHost {
   /** `mode http` frontends' sessions (src/http/). */
   readonly http = new HttpRuntime(this);
   readonly #parked = new Map<Listener, ParkedQueue>();
+  /** Connections of `bind ... ssl` listeners still in their handshake (killed by a hard stop). */
+  readonly #handshakes = new Set<tls.TLSSocket>();
   #parkedCount = 0;
   #idleWaiters: (() => void)[] = [];
   /** The `stats socket` listeners (runtime API), null when none is configured or before start. */
@@ -169,6 +174,7 @@ export class Runtime implements SessionHost {
     this.#state = 'stopping';
     await this.#closeListeners();
     for (const s of this.sessions()) s.kill();
+    for (const s of [...this.#handshakes]) s.destroy();
     this.http.killAll();
     await this.#whenIdle();
     await this.#closeAll();
@@ -212,9 +218,13 @@ export class Runtime implements SessionHost {
         for (const address of bind.addresses) {
           const luid = ++id;
           const backlog = backlogOf(fe, bind.backlog);
-          const opened = openListener({ address, bind, backlog, context: { proxy: fe.name, loc: bind.loc } }, this.#onConnection, fe.spec.mode === 'http' ? HTTP_CLIENT_READS : CLIENT_READS)
+          // TLS sockets read through 'data' events: the pooled read buffers carry plain sockets only.
+          const tlsContext = bind.ssl?.enabled === true ? bindTlsContextOf(bind) : undefined;
+          const reads = tlsContext !== undefined ? undefined : fe.spec.mode === 'http' ? HTTP_CLIENT_READS : CLIENT_READS;
+          const opened = openListener({ address, bind, backlog, context: { proxy: fe.name, loc: bind.loc } }, this.#onConnection, reads)
             .then((l) => {
               l.id = luid;
+              l.tls = tlsContext;
               l.server.on('error', (err) => this.#log?.warn({ frontend: fe.name, listener: l.label, err }, 'accept failed'));
               fe.listeners.push(l);
               this.#parked.set(l, { frontend: fe, sockets: [], limit: backlog });
@@ -272,7 +282,28 @@ export class Runtime implements SessionHost {
     const rate = this.connRate.update(nowMs());
     if (rate > this.cpsMax) this.cpsMax = rate;
     listener.conns++;
+    if (listener.tls !== undefined) {
+      fe.counters.enterEmbryonic();
+      this.#handshakes.add(acceptTls(this, fe, listener, socket));
+      return;
+    }
     fe.counters.enter();
+    this.#startStream(fe, listener, socket);
+  }
+
+  tlsEstablished(fe: ProxyFrontend, listener: Listener, socket: tls.TLSSocket): void {
+    this.#handshakes.delete(socket);
+    fe.counters.completeSession();
+    this.#startStream(fe, listener, socket);
+  }
+
+  tlsFailed(fe: ProxyFrontend, listener: Listener, socket: tls.TLSSocket): void {
+    this.#handshakes.delete(socket);
+    fe.counters.leave(0, 0);
+    this.#slotFreed(listener);
+  }
+
+  #startStream(fe: ProxyFrontend, listener: Listener, socket: net.Socket): void {
     if (fe.spec.mode === 'http') {
       this.http.startSession(fe, listener, socket);
       return;

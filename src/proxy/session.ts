@@ -19,6 +19,7 @@ import type { ProxyFrontend } from './proxy-frontend.ts';
 import type { ServerTlsOptions } from './server-tls-connect.ts';
 import { inspectContent, inspectionComplete, TcpSampleView, useServer } from './tcp-inspect.ts';
 import { selectBackend } from '../http/rules/switching.ts';
+import { clientTlsOf, type ClientTls } from '../net/tls-info.ts';
 
 /** What a session needs from the runtime that owns it. */
 export interface SessionHost {
@@ -86,13 +87,20 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     this.listener = listener;
     this.backend = frontend.backend;
     this.backendName = frontend.backendName;
-    this.acceptDate = Date.now();
-    this.tAccept = performance.now();
+    // A TLS connection was accepted before its handshake (src/proxy/tls-handshake.ts).
+    const tls = clientTlsOf(socket);
+    this.acceptDate = tls === undefined ? Date.now() : tls.acceptDate;
+    this.tAccept = tls === undefined ? performance.now() : tls.tAccept;
     if (frontend.keepAlive) socket.setKeepAlive(true);
     this.relay = new Relay(socket, this, frontend.clientTimeout, listener.userBuffer);
     // The peer address is only read back (getpeername) when something needs it.
     if (frontend.sink !== undefined) this.#captureSource();
     if (frontend.wantsAddresses && !listener.isUnix) this.localAddress = socket.address() as net.AddressInfo;
+  }
+
+  /** The client side's TLS session (`bind ... ssl`), undefined in clear. */
+  get clientTls(): ClientTls | undefined {
+    return clientTlsOf(this.relay.client);
   }
 
   /** Client address for `balance source` and the logs ('unix' on a UNIX socket). */

@@ -8,14 +8,13 @@ import type { HttpRequestView, HttpResponseView, SampleTxn, SampleValue } from '
 import { inspect } from '../acl/fetches.ts';
 import { runTcpConnectionRules, runTcpContentRules, type ProxyRules, type TcpAction } from '../http/rules/rules.ts';
 import { PENDING_LIMIT, type Relay } from '../tcp/relay.ts';
+import { clientTlsOf, type ClientTls } from '../net/tls-info.ts';
 import type { ProxyBackend } from './proxy-backend.ts';
 
 /** The L4 SampleTxn of a client socket (addresses read once, on first use). */
 export class TcpSampleView implements SampleTxn {
   readonly socket: net.Socket;
   readonly relay: Relay | null;
-  readonly sslFc = false;
-  readonly sslFcSni = undefined;
   readonly req: HttpRequestView | undefined = undefined;
   readonly res: HttpResponseView | undefined = undefined;
   vars: Map<string, SampleValue> | undefined = undefined;
@@ -39,6 +38,10 @@ export class TcpSampleView implements SampleTxn {
 
   get dstPort(): number {
     return this.socket.localPort ?? 0;
+  }
+
+  get clientTls(): ClientTls | undefined {
+    return clientTlsOf(this.socket);
   }
 
   get reqData(): Buffer | undefined {

@@ -154,7 +154,7 @@ export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {
     putFrontendH1(v, target, fe);
   }
   v.set('dcon', fe.counters.dcon);
-  v.set('conn_tot', fe.counters.stot);
+  v.set('conn_tot', fe.counters.connTot);
   // One session per accepted connection in TCP mode: the connection rate is the session rate.
   v.set('conn_rate', v.get('rate')!);
   v.set('conn_rate_max', fe.counters.spsMax);

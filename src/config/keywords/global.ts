@@ -19,6 +19,12 @@ const SUPPORTED: readonly KeywordEntry[] = [
   supported('server-state-file', 'server state file path'),
   supported('server-state-base', 'server state files directory'),
   supported('ssl-server-verify', "default 'verify' of servers using TLS: none or required (default)"),
+  supported('crt-base', "directory of relative 'crt' paths on bind lines"),
+  supported('ca-base', "directory of relative 'ca-file' paths on bind lines"),
+  supported('ssl-default-bind-ciphers', 'default bind ciphers (TLSv1.2 and lower)'),
+  supported('ssl-default-bind-ciphersuites', 'default bind TLSv1.3 cipher suites'),
+  supported('ssl-default-bind-curves', 'default bind ECDHE curves'),
+  supported('ssl-default-bind-options', 'default bind options: ssl-min-ver, ssl-max-ver, no-tlsvXX, force-tlsvXX, no-tls-tickets, prefer-client-ciphers'),
 ];
 
 const SECURITY = 'process management';
@@ -43,8 +49,7 @@ const PLANNED_NAMES: ReadonlyArray<readonly [string, string]> = [
   ['h1-case-adjust-file', 'HTTP mode'], ['h2-workaround-bogus-websocket-clients', 'HTTP mode'],
   ['httpclient.resolvers.id', 'HTTP client'], ['httpclient.resolvers.prefer', 'HTTP client'],
   ['httpclient.ssl.ca-file', 'HTTP client'], ['httpclient.ssl.verify', 'HTTP client'],
-  ['ca-base', TLS], ['crt-base', TLS], ['issuers-chain-path', TLS], ['ssl-default-bind-ciphers', TLS],
-  ['ssl-default-bind-ciphersuites', TLS], ['ssl-default-bind-curves', TLS], ['ssl-default-bind-options', TLS],
+  ['issuers-chain-path', TLS],
   ['ssl-default-server-ciphers', TLS], ['ssl-default-server-ciphersuites', TLS],
   ['ssl-default-server-options', TLS], ['ssl-dh-param-file', TLS], ['ssl-engine', TLS], ['ssl-mode-async', TLS],
   ['ssl-propquery', TLS], ['ssl-provider', TLS], ['ssl-provider-path', TLS],
