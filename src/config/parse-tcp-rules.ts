@@ -31,6 +31,9 @@ export function parseTcpRequestLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyP
   if (kind !== 'connection' && kind !== 'content') {
     return d.report.error(line.loc, `'tcp-request' expects 'inspect-delay', 'connection', 'session' or 'content' in ${d.kind} '${d.name}' (got '${kind}')`);
   }
+  if (kind === 'connection' && d.kind === 'backend') {
+    return d.report.error(line.loc, `tcp-request connection is not allowed because backend ${d.name} is not a frontend`);
+  }
   if (action !== 'accept' && action !== 'reject') {
     const base = action?.replace(/\(.*$/, '') ?? '';
     if (TCP_ACTIONS_26.includes(base)) return d.report.error(line.loc, notSupportedYet(`tcp-request ${kind} ${base}`));

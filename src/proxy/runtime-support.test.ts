@@ -34,6 +34,11 @@ describe('what the tcp runtime refuses', () => {
     expect(problems(cfg)).toEqual([]);
   });
 
+  it('refuses tcp-request content rules in a backend (run after switching in HAProxy; not here yet)', () => {
+    const cfg = 'frontend fe\n  mode tcp\n  bind 127.0.0.1:1\n  default_backend b\nbackend b\n  mode tcp\n  tcp-request content reject if { req.ssl_sni x }\n  server s 127.0.0.1:2\n';
+    expect(problems(cfg)).toEqual(["t.cfg:7: backend 'b': 'tcp-request content' rules in a backend are not supported yet"]);
+  });
+
   it('refuses tcp-request content rules in mode http (the HTTP session does not run them yet)', () => {
     const cfg = 'frontend fe\n  mode http\n  bind 127.0.0.1:1\n  tcp-request content reject if { src 10.0.0.0/8 }\n';
     expect(problems(cfg)).toEqual(["t.cfg:4: frontend 'fe': 'tcp-request content' rules in 'mode http' are not supported yet"]);

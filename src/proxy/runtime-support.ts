@@ -26,6 +26,10 @@ export function unsupportedByRuntime(config: HapairConfig): ConfigDiagnostic[] {
     if (px.mode === 'http' && rules !== undefined && rules.tcpContent.length > 0) {
       out.push(error(px, "'tcp-request content' rules in 'mode http' are not supported yet", rules.tcpContent[0].loc));
     }
+    // HAProxy runs a backend's content rules after switching (AN_REQ_INSPECT_BE); the session does not.
+    if (px.kind === 'backend' && rules !== undefined && rules.tcpContent.length > 0) {
+      out.push(error(px, "'tcp-request content' rules in a backend are not supported yet", rules.tcpContent[0].loc));
+    }
   }
   return out;
 }

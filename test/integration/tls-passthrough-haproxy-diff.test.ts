@@ -201,4 +201,16 @@ describe('hello fetches where no request buffer exists, like haproxy -c', () => 
     expect(mine).toEqual(theirs);
     expect([hap.status, ours.code]).toEqual([0, 0]);
   }, 30_000);
+
+  it('tcp-request connection in a backend: the same fatal error', async () => {
+    const file = join(px!.dir, 'beconn.cfg');
+    writeFileSync(file, 'defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n' +
+      'backend B\n    tcp-request connection reject if { src 10.0.0.1 }\n    server s 127.0.0.1:1\n');
+    const hap = spawnSync('/usr/sbin/haproxy', ['-c', '-f', file], { encoding: 'utf8', timeout: 20_000 });
+    const ours = await runHapair(['check', '-f', file]);
+    expect([hap.status, ours.code]).toEqual([1, 1]);
+    const text = 'tcp-request connection is not allowed because backend B is not a frontend';
+    expect(hap.stderr).toContain(`beconn.cfg:7] : ${text}`);
+    expect(ours.stderr).toContain(`beconn.cfg:7: backend 'B': ${text}`);
+  }, 30_000);
 });
