@@ -1,0 +1,166 @@
+// Logs and counters of TLS listeners compared with HAProxy 2.6 (same config text, syslog over UDP,
+// `show stat` on the runtime API): the line of a failed handshake (session_kill_embryonic), its
+// absence under `option dontlognull` when the client sent nothing, log-format's %ft/%sslv/%sslc,
+// tcplog's `fe~` in mode tcp, and the frontend's conn_tot/stot/scur after refused handshakes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { showStatRows } from './api-harness.ts';
+import { startHapairProxy, startHaproxy, startNameServer, type NameServer } from './http-oracle-harness.ts';
+import { logLineWith, startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
+import { makePki, tlsRequest, type Pki } from './tls-bind-harness.ts';
+
+let pki: Pki;
+let backend: NameServer;
+let echo: net.Server;
+let echoPort = 0;
+const dirs: string[] = [];
+const runs: (LoggedRun & { sock: string })[] = [];
+
+function config(log: number, ports: readonly number[], sock: string): string {
+  const [strict, plain, lf, quiet, tcp] = ports;
+  return `global
+    nbthread 1
+    stats socket ${sock} level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    log 127.0.0.1:${log} format raw local0
+frontend fe
+    option httplog
+    bind 127.0.0.1:${strict} name web ssl crt ${pki.pem('a')} strict-sni
+    bind 127.0.0.1:${plain} ssl crt ${pki.pem('a')}
+    default_backend b
+frontend lf
+    log-format "%ci %ft %f %b/%s %sslv %sslc %ST %{+Q}r"
+    bind 127.0.0.1:${lf} ssl crt ${pki.pem('a')} crt ${pki.pem('b')}
+    default_backend b
+frontend quiet
+    option httplog
+    option dontlognull
+    bind 127.0.0.1:${quiet} ssl crt ${pki.pem('a')} strict-sni
+    default_backend b
+frontend off
+    mode tcp
+    option tcplog
+    bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')}
+    default_backend echo
+backend b
+    server s 127.0.0.1:${backend.port}
+backend echo
+    mode tcp
+    server s 127.0.0.1:${echoPort}
+`;
+}
+
+async function startRun(start: typeof startHaproxy): Promise<LoggedRun & { sock: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hapair-tlslog-'));
+  dirs.push(dir);
+  const sock = join(dir, 'api.sock');
+  const run = await startLoggedRun(start, 5, (log, ports) => config(log, ports, sock));
+  return { ...run, sock };
+}
+
+/** A TCP connection that closes before sending a byte. */
+async function emptyConnection(port: number): Promise<void> {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  s.end();
+  await new Promise((r) => s.once('close', r));
+}
+
+/** The line without what differs by nature: ports of the run, client ports, dates, timers. */
+function mask(run: LoggedRun, line: string): string {
+  let out = line;
+  for (const p of run.ports) out = out.replaceAll(String(p), 'PORT');
+  return out
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:CPORT')
+    .replace(/\[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]/g, '[DATE]')
+    .replace(/ -?\d+\/-?\d+\/-?\d+(\/-?\d+\/-?\d+)? /g, ' TIMERS ');
+}
+
+beforeAll(async () => {
+  pki = makePki();
+  backend = await startNameServer('b1');
+  echo = net.createServer((c) => c.once('data', (d) => c.end(`echo:${d.toString('latin1')}`)));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  echoPort = (echo.address() as net.AddressInfo).port;
+  runs.push(await startRun(startHaproxy), await startRun(startHapairProxy));
+  for (const r of runs) {
+    const [strict, plain, lf, quiet, tcp] = r.ports;
+    await tlsRequest(strict, { servername: 'nomatch.example' });
+    await emptyConnection(plain);
+    await tlsRequest(plain, { servername: 'a.example', path: '/ok' });
+    await tlsRequest(lf, { servername: 'b.example', path: '/lf', maxVersion: 'TLSv1.2' });
+    await emptyConnection(quiet);
+    await tlsRequest(quiet, { servername: 'nomatch.example' });
+    await tlsRequest(tcp, { servername: 'a.example', send: 'ping' });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await stopLoggedRuns(runs);
+  await backend?.close();
+  echo?.close();
+  pki?.cleanup();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The embryonic-session lines of frontend `fe`, in order. */
+function handshakeLines(r: LoggedRun, fe: string): string[] {
+  return r.lines.filter((l) => l.includes(` ${fe}/`) && /: (SSL|Connection|Timeout)/.test(l)).map((l) => mask(r, l));
+}
+
+describe('TLS listeners log and count like HAProxy 2.6', () => {
+  it('a refused handshake is logged with the listener name (or id), a client closing before a byte too', async () => {
+    await logLineWith(runs[1], 'fe/web: SSL handshake failure');
+    const lines = runs.map((r) => handshakeLines(r, 'fe'));
+    // The start-up probes (one connection per port, closed at once) come first.
+    expect(lines[0]).toEqual([
+      '127.0.0.1:CPORT [DATE] fe/web: Connection closed during SSL handshake',
+      '127.0.0.1:CPORT [DATE] fe/2: Connection closed during SSL handshake',
+      '127.0.0.1:CPORT [DATE] fe/web: SSL handshake failure',
+      '127.0.0.1:CPORT [DATE] fe/2: Connection closed during SSL handshake',
+    ]);
+    expect(lines[1]).toEqual(lines[0]);
+  });
+
+  it('httplog prints fe~, log-format %ft %f %sslv %sslc', async () => {
+    // %B differs by nature: HAProxy counts its internal (HTX) size, hapair the bytes (docs/http.md).
+    const http = await Promise.all(runs.map(async (r) => mask(r, await logLineWith(r, '/ok')).replace(/ 200 \d+ /, ' 200 B ')));
+    expect(http[0]).toContain(' fe~ b/s ');
+    expect(http[1]).toBe(http[0]);
+    const lf = await Promise.all(runs.map(async (r) => mask(r, await logLineWith(r, '/lf'))));
+    expect(lf[0]).toBe('127.0.0.1 lf~ lf b/s TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384 200 "GET /lf HTTP/1.1"');
+    expect(lf[1]).toBe(lf[0]);
+  });
+
+  it('tcplog prints fe~ in mode tcp', async () => {
+    const lines = await Promise.all(runs.map(async (r) => mask(r, await logLineWith(r, ' off~ '))));
+    expect(lines[0]).toMatch(/^127\.0\.0\.1:CPORT \[DATE\] off~ echo\/s TIMERS 9 -- /);
+    expect(lines[1]).toBe(lines[0]);
+  });
+
+  it('option dontlognull: an empty connection is not logged, a refused handshake is', async () => {
+    await logLineWith(runs[1], 'quiet/1: SSL handshake failure');
+    const quiet = runs.map((r) => handshakeLines(r, 'quiet'));
+    expect(quiet[0]).toEqual(['127.0.0.1:CPORT [DATE] quiet/1: SSL handshake failure']);
+    expect(quiet[1]).toEqual(quiet[0]);
+  });
+
+  it('show stat: conn_tot counts every connection, stot the completed handshakes', async () => {
+    const fields = ['scur', 'stot', 'conn_tot', 'req_tot', 'hrsp_2xx', 'ereq'];
+    const rows = await Promise.all(runs.map(async (r) => {
+      const stat = await showStatRows(r.sock);
+      return Object.fromEntries(['fe', 'quiet', 'off'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
+    }));
+    // Two start-up probes, the refused handshake, the empty connection, the request.
+    expect(rows[0].fe).toBe('scur=0 stot=1 conn_tot=5 req_tot=1 hrsp_2xx=1 ereq=0');
+    expect(rows[1]).toEqual(rows[0]);
+  });
+});
