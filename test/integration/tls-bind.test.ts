@@ -250,6 +250,55 @@ frontend fe
   });
 });
 
+describe('TLS data path', () => {
+  it('carries a 2 MB request body and a 3 MB response intact (back-pressure on the TLS socket)', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 'r').toString('latin1');
+    const be = await httpBackend((_head, body, socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\nx-got: ${body.length}\r\n\r\n`);
+      socket.write(big);
+    });
+    backends.push(be);
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')}
+    default_backend b
+backend b
+    server s 127.0.0.1:${be.port}
+`);
+    const body = 'q'.repeat(2 * 1024 * 1024);
+    const r = await tlsRequest(s.ports[0], { send: `POST /up HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}` });
+    expect(r.status).toBe(200);
+    expect(r.headers!['x-got']).toBe(String(body.length));
+    expect(r.body!.length).toBe(big.length);
+    expect(r.body === big).toBe(true);
+  });
+
+  it('resumes TLS sessions by ticket unless no-tls-tickets', async () => {
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ssl-max-ver TLSv1.2
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ssl-max-ver TLSv1.2 no-tls-tickets
+    http-request return status 200
+`);
+    const reused: boolean[] = [];
+    for (const port of s.ports) {
+      const first = await tlsSession(port, undefined);
+      reused.push((await tlsSession(port, first.session)).reused);
+    }
+    expect(reused).toEqual([true, false]);
+  });
+});
+
+/** A handshake only (TLSv1.2: the session is known at secureConnect), offering `session` to resume. */
+async function tlsSession(port: number, session: Buffer | undefined): Promise<{ session: Buffer | undefined; reused: boolean }> {
+  const tls = await import('node:tls');
+  const sock = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, session });
+  await once(sock, 'secureConnect');
+  const out = { session: sock.getSession(), reused: sock.isSessionReused() };
+  sock.destroy();
+  return out;
+}
+
 describe('TLS offloading in mode tcp', () => {
   it('decrypts to a plain backend; ssl_fc_sni switches backends; tcplog shows fe~', async () => {
     const plainA = net.createServer((c) => c.end('from-a\n')).listen(0, '127.0.0.1');
