@@ -20,7 +20,7 @@ const dirs: string[] = [];
 const runs: (LoggedRun & { sock: string })[] = [];
 
 function config(log: number, ports: readonly number[], sock: string): string {
-  const [strict, plain, lf, quiet, tcp] = ports;
+  const [strict, plain, lf, quiet, tcp, slow] = ports;
   return `global
     nbthread 1
     stats socket ${sock} level admin
@@ -49,6 +49,11 @@ frontend off
     option tcplog
     bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')}
     default_backend echo
+frontend slow
+    option httplog
+    timeout client 300ms
+    bind 127.0.0.1:${slow} ssl crt ${pki.pem('a')}
+    default_backend b
 backend b
     server s 127.0.0.1:${backend.port}
 backend echo
@@ -61,7 +66,7 @@ async function startRun(start: typeof startHaproxy): Promise<LoggedRun & { sock:
   const dir = mkdtempSync(join(tmpdir(), 'hapair-tlslog-'));
   dirs.push(dir);
   const sock = join(dir, 'api.sock');
-  const run = await startLoggedRun(start, 5, (log, ports) => config(log, ports, sock));
+  const run = await startLoggedRun(start, 6, (log, ports) => config(log, ports, sock));
   return { ...run, sock };
 }
 
@@ -92,7 +97,7 @@ beforeAll(async () => {
   echoPort = (echo.address() as net.AddressInfo).port;
   runs.push(await startRun(startHaproxy), await startRun(startHapairProxy));
   for (const r of runs) {
-    const [strict, plain, lf, quiet, tcp] = r.ports;
+    const [strict, plain, lf, quiet, tcp, slow] = r.ports;
     await tlsRequest(strict, { servername: 'nomatch.example' });
     await emptyConnection(plain);
     await tlsRequest(plain, { servername: 'a.example', path: '/ok' });
@@ -100,6 +105,10 @@ beforeAll(async () => {
     await emptyConnection(quiet);
     await tlsRequest(quiet, { servername: 'nomatch.example' });
     await tlsRequest(tcp, { servername: 'a.example', send: 'ping' });
+    // Connects and says nothing: the handshake times out after `timeout client`.
+    const idle = net.connect(slow, '127.0.0.1');
+    idle.on('error', () => {});
+    await new Promise((res) => idle.once('close', res));
   }
 }, 60_000);
 
@@ -153,11 +162,21 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
     expect(quiet[1]).toEqual(quiet[0]);
   });
 
+  it('a handshake that times out (timeout client) is logged as such', async () => {
+    await logLineWith(runs[1], 'slow/1: Timeout');
+    const lines = runs.map((r) => handshakeLines(r, 'slow'));
+    expect(lines[0]).toEqual([
+      '127.0.0.1:CPORT [DATE] slow/1: Connection closed during SSL handshake',
+      '127.0.0.1:CPORT [DATE] slow/1: Timeout during SSL handshake',
+    ]);
+    expect(lines[1]).toEqual(lines[0]);
+  });
+
   it('show stat: conn_tot counts every connection, stot the completed handshakes', async () => {
     const fields = ['scur', 'stot', 'conn_tot', 'req_tot', 'hrsp_2xx', 'ereq'];
     const rows = await Promise.all(runs.map(async (r) => {
       const stat = await showStatRows(r.sock);
-      return Object.fromEntries(['fe', 'quiet', 'off'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
+      return Object.fromEntries(['fe', 'quiet', 'off', 'slow'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
     }));
     // Two start-up probes, the refused handshake, the empty connection, the request.
     expect(rows[0].fe).toBe('scur=0 stot=1 conn_tot=5 req_tot=1 hrsp_2xx=1 ereq=0');

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatDiagnostic, parseConfigText } from '../../src/config/config.ts';
 import type { HapairConfig } from '../../src/config/model.ts';
 import type { TcpLogRecord } from '../../src/log/record.ts';
@@ -247,6 +249,60 @@ frontend fe
 `);
     expect((await tlsRequest(s.ports[0], {})).body).toBe('TLS_CHACHA20_POLY1305_SHA256');
     expect((await tlsRequest(s.ports[1], {})).body).toBe('ECDHE-RSA-AES128-GCM-SHA256');
+  });
+});
+
+describe('TLS certificates and defaults', () => {
+  it('crt DIR loads every file in name order (first is the default); a key may sit in FILE.key', async () => {
+    const dir = join(pki.dir, 'certs');
+    mkdirSync(dir);
+    copyFileSync(pki.pem('b'), join(dir, '1-b.pem'));
+    copyFileSync(pki.pem('a'), join(dir, '2-a.pem'));
+    // certificate alone, its key beside it, as HAProxy's ssl-load-extra-files loads them
+    copyFileSync(join(pki.dir, 'dflt.crt'), join(dir, '3-d.pem'));
+    copyFileSync(join(pki.dir, 'dflt.key'), join(dir, '3-d.pem.key'));
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${dir}
+    http-request return status 200
+`);
+    const cn = async (servername?: string): Promise<string | undefined> => (await tlsRequest(s.ports[0], servername ? { servername } : {})).cn;
+    expect([await cn('a.example'), await cn('b.example'), await cn('default.example'), await cn()]).toEqual(['a.example', 'b.example', 'default.example', 'b.example']);
+  });
+
+  it('ssl-default-bind-options and crt-base apply to the bind lines', async () => {
+    const s = await start(`global
+    crt-base ${pki.dir}
+    ssl-default-bind-options ssl-min-ver TLSv1.3
+${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt a.pem
+    bind 127.0.0.1:0 ssl crt a.pem ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.2
+    http-request return status 200
+`);
+    expect((await tlsRequest(s.ports[0], { maxVersion: 'TLSv1.2' })).error).toBeDefined();
+    expect((await tlsRequest(s.ports[0], {})).protocol).toBe('TLSv1.3');
+    expect((await tlsRequest(s.ports[1], {})).protocol).toBe('TLSv1.2');
+  });
+
+  it('a handshake that does not come within timeout client is "Timeout during SSL handshake"', async () => {
+    const s = await start(`defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 200ms
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')}
+    default_backend b
+backend b
+    server s 127.0.0.1:1
+`);
+    const sock = net.connect(s.ports[0], '127.0.0.1');
+    sock.on('error', () => {});
+    const closed = new Promise((r) => sock.once('close', r));
+    await closed;
+    expect(await waitFor(() => s.errors[0])).toMatch(/ fe\/1: Timeout during SSL handshake$/);
+    expect(s.proxy.runtime.frontends.get('fe')!.counters.stot).toBe(0);
   });
 });
 
