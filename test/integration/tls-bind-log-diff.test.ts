@@ -20,7 +20,7 @@ const dirs: string[] = [];
 const runs: (LoggedRun & { sock: string })[] = [];
 
 function config(log: number, ports: readonly number[], sock: string): string {
-  const [strict, plain, lf, quiet, tcp, slow] = ports;
+  const [strict, plain, lf, quiet, tcp, slow, mtls] = ports;
   return `global
     nbthread 1
     stats socket ${sock} level admin
@@ -54,6 +54,11 @@ frontend slow
     timeout client 300ms
     bind 127.0.0.1:${slow} ssl crt ${pki.pem('a')}
     default_backend b
+frontend mtls
+    option httplog
+    option dontlognull
+    bind 127.0.0.1:${mtls} ssl crt ${pki.pem('a')} ca-file ${pki.caFile} verify required
+    default_backend b
 backend b
     server s 127.0.0.1:${backend.port}
 backend echo
@@ -66,7 +71,7 @@ async function startRun(start: typeof startHaproxy): Promise<LoggedRun & { sock:
   const dir = mkdtempSync(join(tmpdir(), 'hapair-tlslog-'));
   dirs.push(dir);
   const sock = join(dir, 'api.sock');
-  const run = await startLoggedRun(start, 6, (log, ports) => config(log, ports, sock));
+  const run = await startLoggedRun(start, 7, (log, ports) => config(log, ports, sock));
   return { ...run, sock };
 }
 
@@ -97,7 +102,7 @@ beforeAll(async () => {
   echoPort = (echo.address() as net.AddressInfo).port;
   runs.push(await startRun(startHaproxy), await startRun(startHapairProxy));
   for (const r of runs) {
-    const [strict, plain, lf, quiet, tcp, slow] = r.ports;
+    const [strict, plain, lf, quiet, tcp, slow, mtls] = r.ports;
     await tlsRequest(strict, { servername: 'nomatch.example' });
     await emptyConnection(plain);
     await tlsRequest(plain, { servername: 'a.example', path: '/ok' });
@@ -109,6 +114,9 @@ beforeAll(async () => {
     const idle = net.connect(slow, '127.0.0.1');
     idle.on('error', () => {});
     await new Promise((res) => idle.once('close', res));
+    await tlsRequest(mtls, {});
+    await tlsRequest(mtls, { ...pki.rogue });
+    await tlsRequest(mtls, { ...pki.client, path: '/mtls-ok' });
   }
 }, 60_000);
 
@@ -172,11 +180,22 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
     expect(lines[1]).toEqual(lines[0]);
   });
 
+  it('verify required: a missing and a rogue client certificate are logged as HAProxy words them', async () => {
+    await logLineWith(runs[1], 'mtls/1: SSL client');
+    await logLineWith(runs[1], '/mtls-ok');
+    const lines = runs.map((r) => handshakeLines(r, 'mtls'));
+    expect(lines[0]).toEqual([
+      '127.0.0.1:CPORT [DATE] mtls/1: SSL handshake failure',
+      '127.0.0.1:CPORT [DATE] mtls/1: SSL client certificate not trusted',
+    ]);
+    expect(lines[1]).toEqual(lines[0]);
+  });
+
   it('show stat: conn_tot counts every connection, stot the completed handshakes', async () => {
     const fields = ['scur', 'stot', 'conn_tot', 'req_tot', 'hrsp_2xx', 'ereq'];
     const rows = await Promise.all(runs.map(async (r) => {
       const stat = await showStatRows(r.sock);
-      return Object.fromEntries(['fe', 'quiet', 'off', 'slow'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
+      return Object.fromEntries(['fe', 'quiet', 'off', 'slow', 'mtls'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
     }));
     // Two start-up probes, the refused handshake, the empty connection, the request.
     expect(rows[0].fe).toBe('scur=0 stot=1 conn_tot=5 req_tot=1 hrsp_2xx=1 ereq=0');
