@@ -19,7 +19,7 @@ let ports: number[] = [];
 let runs: { name: string; run: HaproxyRun }[] = [];
 
 function config(): string {
-  const [https, http, strict, mtls, opt, v13, v12, tcp] = ports;
+  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves] = ports;
   const samples = `    http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Forwarded-Proto https if { ssl_fc }
     http-request set-header X-SNI %[ssl_fc_sni]
@@ -52,6 +52,11 @@ frontend versions
     bind 127.0.0.1:${v13} ssl crt ${pki.pem('a')} ssl-min-ver TLSv1.3
     bind 127.0.0.1:${v12} ssl crt ${pki.pem('a')} force-tlsv12 ciphers ECDHE-RSA-AES128-GCM-SHA256
 ${samples}    default_backend main
+frontend order
+    bind 127.0.0.1:${srvOrder} ssl crt ${pki.pem('a')} ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
+    bind 127.0.0.1:${cliOrder} ssl crt ${pki.pem('a')} ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384 prefer-client-ciphers
+    bind 127.0.0.1:${curves} ssl crt ${pki.pem('a')} curves X25519
+${samples}    default_backend main
 frontend offload
     mode tcp
     bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')} crt ${pki.pem('b')}
@@ -78,7 +83,7 @@ beforeAll(async () => {
   echo = net.createServer((c) => c.once('data', (d) => c.end(`echo:${d.toString('latin1')}`)));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   echoPort = (echo.address() as net.AddressInfo).port;
-  ports = await distinctFreePorts(8);
+  ports = await distinctFreePorts(11);
 });
 
 afterAll(async () => {
@@ -152,6 +157,10 @@ const CASES: Case[] = [
   { name: 'ssl-min-ver TLSv1.3, client up to 1.2', port: () => ports[5], opts: () => ({ maxVersion: 'TLSv1.2' }) },
   { name: 'force-tlsv12 with ciphers', port: () => ports[6], opts: () => ({}) },
   { name: 'force-tlsv12, client from 1.3', port: () => ports[6], opts: () => ({ minVersion: 'TLSv1.3' }) },
+  { name: 'cipher order: the server\'s', port: () => ports[8], opts: () => ({ ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' }) },
+  { name: 'cipher order: prefer-client-ciphers', port: () => ports[9], opts: () => ({ ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' }) },
+  { name: 'curves X25519, client X25519', port: () => ports[10], opts: () => ({ ecdhCurve: 'X25519' }) },
+  { name: 'curves X25519, client P-384 only', port: () => ports[10], opts: () => ({ ecdhCurve: 'P-384' }) },
   { name: 'mode tcp offload', port: () => ports[7], opts: () => ({ servername: 'a.example', send: 'ping' }), tcp: true },
   { name: 'mode tcp offload by SNI', port: () => ports[7], opts: () => ({ servername: 'b.example', send: 'pong' }), tcp: true },
 ];
@@ -211,5 +220,9 @@ describe('TLS termination, compared with HAProxy 2.6', () => {
     expect(oracle.filter((o) => !o.ok).length).toBeGreaterThanOrEqual(4);
     expect(oracle.some((o) => o.body === 'bee')).toBe(true);
     expect(oracle.some((o) => o.backend?.['x-cused'] === '1')).toBe(true);
+    const at = (name: string): Outcome => oracle[CASES.findIndex((c) => c.name === name)];
+    expect(at("cipher order: the server's").backend?.['x-cipher']).toBe('ECDHE-RSA-AES128-GCM-SHA256');
+    expect(at('cipher order: prefer-client-ciphers').backend?.['x-cipher']).toBe('ECDHE-RSA-AES256-GCM-SHA384');
+    expect(at('curves X25519, client P-384 only').ok).toBe(false);
   });
 });
