@@ -84,6 +84,16 @@ async function emptyConnection(port: number): Promise<void> {
   await new Promise((r) => s.once('close', r));
 }
 
+/** Clear-text bytes to a TLS port: the proxy closes it. */
+async function plainBytes(port: number, text: string): Promise<void> {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  s.on('data', () => {});
+  await new Promise((r) => s.once('connect', r));
+  s.write(text);
+  await new Promise((r) => s.once('close', r));
+}
+
 /** The line without what differs by nature: ports of the run, client ports, dates, timers. */
 function mask(run: LoggedRun, line: string): string {
   let out = line;
@@ -114,6 +124,7 @@ beforeAll(async () => {
     const idle = net.connect(slow, '127.0.0.1');
     idle.on('error', () => {});
     await new Promise((res) => idle.once('close', res));
+    await plainBytes(mtls, 'GET / HTTP/1.1\r\nhost: a\r\n\r\n');
     await tlsRequest(mtls, {});
     await tlsRequest(mtls, { ...pki.rogue });
     await tlsRequest(mtls, { ...pki.client, path: '/mtls-ok' });
@@ -180,11 +191,12 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
     expect(lines[1]).toEqual(lines[0]);
   });
 
-  it('verify required: a missing and a rogue client certificate are logged as HAProxy words them', async () => {
+  it('clear-text HTTP on a TLS port, then verify required: a missing and a rogue client certificate, logged as HAProxy words them', async () => {
     await logLineWith(runs[1], 'mtls/1: SSL client');
     await logLineWith(runs[1], '/mtls-ok');
     const lines = runs.map((r) => handshakeLines(r, 'mtls'));
     expect(lines[0]).toEqual([
+      '127.0.0.1:CPORT [DATE] mtls/1: SSL handshake failure',
       '127.0.0.1:CPORT [DATE] mtls/1: SSL handshake failure',
       '127.0.0.1:CPORT [DATE] mtls/1: SSL client certificate not trusted',
     ]);
