@@ -190,7 +190,7 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     return d.report.warning(line.loc, `'${name}' ignored because ${capabilityMessage(d)}`);
   }
   if (name === 'redispatch') return redispatch(d, line, kwm);
-  if ((name === 'httplog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
+  if ((name === 'httplog' || name === 'httpslog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
   if (name === 'forwardfor' || name === 'httplog') return httpOption(d, line);
   // Check options carry their own arguments; src/checks/proxy-checks.ts validates them at the end.
   if (CHECK_OPTION_NAMES.has(name)) {
@@ -207,17 +207,18 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
 }
 
 /**
- * `option httplog`, `option tcplog` and `log-format` all set the proxy's one log format: the last
+ * `option httplog`, `option httpslog`, `option tcplog` and `log-format` all set the proxy's one log format: the last
  * one wins, with HAProxy's warning when it replaces another in a defaults section
  * (cfgparse-listen.c "option httplog", "log-format").
  */
 function replaceLogFormat(d: ProxyDraft, line: ConfigLine, by: string): void {
-  const previous = d.logFormat !== undefined ? 'log-format' : d.options.httplog ? 'option httplog' : d.options.tcplog ? 'option tcplog' : undefined;
+  const previous = d.logFormat !== undefined ? 'log-format' : d.options.httplog ? 'option httplog' : d.options.httpslog ? 'option httpslog' : d.options.tcplog ? 'option tcplog' : undefined;
   if (d.kind === 'defaults' && previous !== undefined && previous !== by) {
     d.report.warning(line.loc, `'${by}' overrides previous '${previous}' in 'defaults' section.`);
   }
   delete d.logFormat;
   delete d.options.httplog;
+  delete d.options.httpslog;
   delete d.options.tcplog;
 }
 

@@ -95,9 +95,9 @@ describe('proxy keywords', () => {
   });
 
   it('refuse planned, unknown, removed and non-negatable options', () => {
-    const r = parse(listen('option httpslog\n    option ldap-chek\n    option forceclose\n    no option tcplog\n    option tcplog extra\n    option'));
+    const r = parse(listen('option logasap\n    option ldap-chek\n    option forceclose\n    no option tcplog\n    option tcplog extra\n    option'));
     expect(r.errors).toEqual([
-      "p.cfg:7: listen 'L': option 'httpslog' is not supported yet",
+      "p.cfg:7: listen 'L': option 'logasap' is not supported yet",
       "p.cfg:8: listen 'L': unknown option 'ldap-chek'; did you mean 'ldap-check'?",
       "p.cfg:9: listen 'L': option 'forceclose' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed",
       "p.cfg:10: listen 'L': negation/default is not supported for option 'tcplog'",

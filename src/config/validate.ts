@@ -110,7 +110,7 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[], global: GlobalDraft): 
   }
   checkServerNames(px);
   checkRuleTargets(px);
-  const logsSomething = px.options.tcplog || px.options.httplog || px.logFormat !== undefined;
+  const logsSomething = px.options.tcplog || px.options.httplog || px.options.httpslog || px.logFormat !== undefined;
   if (fe && logsSomething && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
   if (fe && px.logFormat !== undefined) checkLogFormat(px, px.logFormat);
   if (px.mode !== 'http') checkTcpMode(px);

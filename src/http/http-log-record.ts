@@ -59,10 +59,7 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
       cookieFlags: s.cookieFlags,
     },
   };
-  if (tls !== undefined) {
-    rec.sslVersion = tls.protocol;
-    rec.sslCipher = tls.cipher;
-  }
+  if (tls !== undefined) rec.clientTls = tls;
   // %HM %HU %HV (and %HP %HPO %HQ) show the request line as received, before rules rewrote it (log.c reads txn->uri).
   if (s.requestLine !== '' && req.method !== '') setFromRequestLine(rec.http!, s.requestLine);
   if (s.frontend.wantsAddresses) addAddresses(s, rec);

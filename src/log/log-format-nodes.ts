@@ -67,6 +67,7 @@ export const K = {
   PATH_QUERY: 60, // %HPO
   SSL_CIPHER: 61, // %sslc
   SSL_VERSION: 62, // %sslv
+  TLS_SAMPLE: 63, // %[ssl_fc_sni] ...: `text` is the expression (log-format-tls.ts)
 } as const;
 export type NodeKind = (typeof K)[keyof typeof K];
 

@@ -4,6 +4,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TcpLogRecord } from './record.ts';
 import { K, OPT, type LogFormatNode } from './log-format-nodes.ts';
+import { LOG_TLS_SAMPLES } from './log-format-tls.ts';
 import { formatDateLog, formatGmtDateLog, formatLocalDateLog, PAD3 } from './log-time.ts';
 
 /** Per-process values some variables print (%pid, %H). */
@@ -105,8 +106,9 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
     case K.FRONTEND_XPRT: return o & OPT.QUOTE ? '"' + rec.frontend + '"' : rec.frontend;
     case K.BACKEND: return textField(rec.backend, o);
     case K.SERVER: return textField(rec.server, o);
-    case K.SSL_CIPHER: return textField(rec.sslCipher, o);
-    case K.SSL_VERSION: return textField(rec.sslVersion, o);
+    case K.SSL_CIPHER: return textField(rec.clientTls?.cipher, o);
+    case K.SSL_VERSION: return textField(rec.clientTls?.protocol, o);
+    case K.TLS_SAMPLE: return textField(LOG_TLS_SAMPLES.get(node.text)!(rec.clientTls), o);
     case K.TW: return String(rec.Tw);
     case K.TC: return String(rec.Tc);
     // %Tu = Tt - Ti, and a TCP session has no idle time.

@@ -1,3 +1,4 @@
+import type { ClientTls } from '../net/tls-info.ts';
 import { describe, expect, it } from 'vitest';
 import { useTimeZone } from './time-zone.test-helper.ts';
 import { compileLogFormat, type LogFormatEnv } from './log-format.ts';
@@ -28,6 +29,11 @@ const REC: TcpLogRecord = {
   backendQueue: 0,
 };
 const ENV: LogFormatEnv = { pid: 1234, hostname: 'lb1' };
+
+const TLS: ClientTls = {
+  sni: 'a.example', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'h2x', certUsed: true, verify: 0, resumed: true,
+  acceptDate: 0, tAccept: 0, handshakeMs: 0,
+};
 
 function render(fmt: string, rec: Partial<TcpLogRecord> = {}, opts = {}): string {
   const r = compileLogFormat(fmt, opts);
@@ -65,8 +71,16 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
   });
 
   it('prints the client TLS version and cipher (%sslv %sslc), empty fields in clear', () => {
-    expect(render('%sslv %sslc|%{+Q}sslv', { sslVersion: 'TLSv1.3', sslCipher: 'TLS_AES_256_GCM_SHA384' })).toBe('TLSv1.3 TLS_AES_256_GCM_SHA384|"TLSv1.3"');
+    expect(render('%sslv %sslc|%{+Q}sslv', { clientTls: TLS })).toBe('TLSv1.3 TLS_AES_256_GCM_SHA384|"TLSv1.3"');
     expect(render('%{+Q}sslv %{+Q}sslc')).toBe('"" ""');
+  });
+
+  it("renders the TLS samples of HAProxy's HTTPS format, '-' for no sample", () => {
+    const fmt = '%[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc %{+Q}[ssl_fc_alpn]';
+    expect(render(fmt, { clientTls: TLS })).toBe('0/0000000000000000/0/0/1 a.example/TLSv1.3/TLS_AES_256_GCM_SHA384 "h2x"');
+    expect(render(fmt)).toBe('0/-/-/-/0 -/-/- ""');
+    expect(render('%[ssl_c_used] %[ssl_c_verify] %[ssl_fc]', { clientTls: TLS })).toBe('1 0 1');
+    expect(compileLogFormat('%[ssl_fc_sni').error).toBe("missing ']' after sample expression near 'ssl_fc_sni'");
   });
 
   it('accepts every TCP variable hapair renders', () => {

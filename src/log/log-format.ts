@@ -4,6 +4,7 @@
 import type { TcpLogRecord } from './record.ts';
 import { K, LOG_FORMAT_VARS, OPT, OPT_NAMES, type LogFormatNode } from './log-format-nodes.ts';
 import { renderVar, type LogFormatEnv } from './log-format-render.ts';
+import { LOG_TLS_SAMPLES } from './log-format-tls.ts';
 
 export type { LogFormatEnv } from './log-format-render.ts';
 
@@ -117,7 +118,7 @@ class Compiler {
       return i + 1;
     }
     if (c === '{') return this.#withArgs(i + 1);
-    if (c === '[') return 'sample expressions (%[...]) are not supported by hapair yet';
+    if (c === '[') return this.#sample(i + 1, undefined);
     if (isAlpha(c)) return this.#variable(i, undefined);
     if (/[0-9 \t]/.test(c)) {
       return `unexpected variable name near '${c}' at position ${i} line : '${fmt}'. Maybe you want to write a single '%', use the syntax '%%'`;
@@ -131,9 +132,21 @@ class Compiler {
     if (end < 0) return `truncated line after '${fmt.slice(start)}'`;
     const args = fmt.slice(start, end);
     const c = fmt[end + 1] ?? '';
-    if (c === '[') return 'sample expressions (%[...]) are not supported by hapair yet';
+    if (c === '[') return this.#sample(end + 2, args);
     if (!isAlnum(c)) return `parse argument modifier without variable name near '%{${args}}'`;
     return this.#variable(end + 1, args);
+  }
+
+  /** `%[expr]` from `start` (after '['): only the TLS samples of log-format-tls.ts are served. */
+  #sample(start: number, args: string | undefined): number | string {
+    const fmt = this.#fmt;
+    const end = fmt.indexOf(']', start);
+    if (end < 0) return `missing ']' after sample expression near '${fmt.slice(start)}'`;
+    const expr = fmt.slice(start, end).replaceAll(' ', '');
+    if (!LOG_TLS_SAMPLES.has(expr)) return 'sample expressions (%[...]) are not supported by hapair yet';
+    this.#flush();
+    this.nodes.push({ kind: K.TLS_SAMPLE, opts: args === undefined ? this.#defaultOpts : applyArgs(args, this.#defaultOpts), text: expr });
+    return end + 1;
   }
 
   #variable(start: number, args: string | undefined): number | string {

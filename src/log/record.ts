@@ -1,5 +1,6 @@
 // What a finished session hands to the access logger: the fields of HAProxy's tcplog format
 // (`%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq`, configuration.txt 8.2.2).
+import type { ClientTls } from '../net/tls-info.ts';
 
 export interface TcpLogRecord {
   clientIp: string;
@@ -41,9 +42,8 @@ export interface TcpLogRecord {
   /** %bi/%bp: the local (source) address of the server connection; '-' when absent. */
   backendSourceIp?: string;
   backendSourcePort?: number;
-  /** %sslv / %sslc: the client side's TLS version and cipher; absent in clear ('-'). */
-  sslVersion?: string;
-  sslCipher?: string;
+  /** The client side's TLS session (%sslv, %sslc, TLS samples); absent in clear. */
+  clientTls?: ClientTls;
   /** HTTP transaction fields (`mode http` only; httplog and the HTTP log-format variables). */
   http?: HttpLogFields;
 }

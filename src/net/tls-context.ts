@@ -132,7 +132,8 @@ export function buildBindTlsContext(bind: BindSpec): BindTlsContext {
   const socketOptions: tls.TLSSocketOptions = {
     isServer: true,
     secureContext: fallback,
-    SNICallback: (servername, cb) => cb(null, index.find(servername) ?? fallback),
+    // No match keeps the socket's default context: the first certificate, or none with strict-sni.
+    SNICallback: (servername, cb) => cb(null, index.find(servername)),
     requestCert: verify !== 'none',
     rejectUnauthorized: verify === 'required',
     ...(t.alpn !== undefined ? { ALPNProtocols: [...t.alpn] } : {}),

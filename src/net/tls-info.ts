@@ -16,6 +16,8 @@ export interface ClientTls {
   readonly certUsed: boolean;
   /** `ssl_c_verify`: OpenSSL's X509 verify result for that certificate (0 = ok or none). */
   readonly verify: number;
+  /** `ssl_fc_is_resumed`: the session was resumed (ticket or session id). */
+  readonly resumed: boolean;
   /** Accept time of the TCP connection (wall clock, and monotonic for the timers). */
   readonly acceptDate: number;
   readonly tAccept: number;

@@ -32,10 +32,7 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
   };
-  if (s.clientTls !== undefined) {
-    rec.sslVersion = s.clientTls.protocol;
-    rec.sslCipher = s.clientTls.cipher;
-  }
+  if (s.clientTls !== undefined) rec.clientTls = s.clientTls;
   if (s.frontend.wantsAddresses) addAddresses(s, rec);
   return rec;
 }

@@ -91,6 +91,7 @@ function clientTlsInfo(socket: tls.TLSSocket, requested: boolean, acceptDate: nu
     alpn: typeof alpn === 'string' && alpn !== '' ? alpn : undefined,
     certUsed,
     verify,
+    resumed: socket.isSessionReused(),
     acceptDate,
     tAccept,
     handshakeMs: Math.floor(performance.now() - tAccept),

@@ -20,7 +20,7 @@ const dirs: string[] = [];
 const runs: (LoggedRun & { sock: string })[] = [];
 
 function config(log: number, ports: readonly number[], sock: string): string {
-  const [strict, plain, lf, quiet, tcp, slow, mtls] = ports;
+  const [strict, plain, lf, quiet, tcp, slow, mtls, hs, hsPlain] = ports;
   return `global
     nbthread 1
     stats socket ${sock} level admin
@@ -59,6 +59,11 @@ frontend mtls
     option dontlognull
     bind 127.0.0.1:${mtls} ssl crt ${pki.pem('a')} ca-file ${pki.caFile} verify required
     default_backend b
+frontend hs
+    option httpslog
+    bind 127.0.0.1:${hs} ssl crt ${pki.pem('a')}
+    bind 127.0.0.1:${hsPlain}
+    default_backend b
 backend b
     server s 127.0.0.1:${backend.port}
 backend echo
@@ -71,7 +76,7 @@ async function startRun(start: typeof startHaproxy): Promise<LoggedRun & { sock:
   const dir = mkdtempSync(join(tmpdir(), 'hapair-tlslog-'));
   dirs.push(dir);
   const sock = join(dir, 'api.sock');
-  const run = await startLoggedRun(start, 7, (log, ports) => config(log, ports, sock));
+  const run = await startLoggedRun(start, 9, (log, ports) => config(log, ports, sock));
   return { ...run, sock };
 }
 
@@ -82,6 +87,18 @@ async function emptyConnection(port: number): Promise<void> {
   await new Promise((r) => s.once('connect', r));
   s.end();
   await new Promise((r) => s.once('close', r));
+}
+
+/** A TLSv1.2 session (ticket) to resume, from a connection that sends nothing. */
+async function tls12Session(port: number): Promise<Buffer | undefined> {
+  const tls = await import('node:tls');
+  const s = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+  s.on('error', () => {});
+  await new Promise((r) => s.once('secureConnect', r));
+  const session = s.getSession();
+  s.destroy();
+  await new Promise((r) => s.once('close', r));
+  return session;
 }
 
 /** Clear-text bytes to a TLS port: the proxy closes it. */
@@ -112,7 +129,7 @@ beforeAll(async () => {
   echoPort = (echo.address() as net.AddressInfo).port;
   runs.push(await startRun(startHaproxy), await startRun(startHapairProxy));
   for (const r of runs) {
-    const [strict, plain, lf, quiet, tcp, slow, mtls] = r.ports;
+    const [strict, plain, lf, quiet, tcp, slow, mtls, hs, hsPlain] = r.ports;
     await tlsRequest(strict, { servername: 'nomatch.example' });
     await emptyConnection(plain);
     await tlsRequest(plain, { servername: 'a.example', path: '/ok' });
@@ -128,6 +145,11 @@ beforeAll(async () => {
     await tlsRequest(mtls, {});
     await tlsRequest(mtls, { ...pki.rogue });
     await tlsRequest(mtls, { ...pki.client, path: '/mtls-ok' });
+    await tlsRequest(hs, { servername: 'a.example', path: '/hs-sni' });
+    await tlsRequest(hs, { path: '/hs-nosni', maxVersion: 'TLSv1.2' });
+    const session = await tls12Session(hs);
+    await tlsRequest(hs, { path: '/hs-resumed', maxVersion: 'TLSv1.2', session });
+    await plainBytes(hsPlain, 'GET /hs-plain HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n');
   }
 }, 60_000);
 
@@ -201,6 +223,28 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
       '127.0.0.1:CPORT [DATE] mtls/1: SSL client certificate not trusted',
     ]);
     expect(lines[1]).toEqual(lines[0]);
+  });
+
+  it("option httpslog: httplog plus the TLS errors, resumption, SNI, version and cipher", async () => {
+    const out: string[][] = [];
+    for (const r of runs) {
+      const lines: string[] = [];
+      for (const m of ['/hs-sni', '/hs-nosni', '/hs-resumed', '/hs-plain']) {
+        // Timers and %B masked in the httplog part only: the TLS tail has slash-separated numbers too.
+        const line = await logLineWith(r, m);
+        const q = line.indexOf('"GET');
+        lines.push(mask(r, line.slice(0, q)).replace(/ (\d{3}) \d+ /, ' $1 B ') + line.slice(q));
+      }
+      out.push(lines);
+    }
+    expect(out[0][0]).toMatch(/^127\.0\.0\.1:CPORT \[DATE\] hs~ b\/s TIMERS 200 B - - ---- TIMERS 0\/0 "GET/);
+    expect(out[0].map((l) => l.slice(l.indexOf('"GET')))).toEqual([
+      '"GET /hs-sni HTTP/1.1" 0/0000000000000000/0/0/0 a.example/TLSv1.3/TLS_AES_256_GCM_SHA384',
+      '"GET /hs-nosni HTTP/1.1" 0/0000000000000000/0/0/0 -/TLSv1.2/ECDHE-RSA-AES256-GCM-SHA384',
+      '"GET /hs-resumed HTTP/1.1" 0/0000000000000000/0/0/1 -/TLSv1.2/ECDHE-RSA-AES256-GCM-SHA384',
+      '"GET /hs-plain HTTP/1.1" 0/-/-/-/0 -/-/-',
+    ]);
+    expect(out[1]).toEqual(out[0]);
   });
 
   it('show stat: conn_tot counts every connection, stot the completed handshakes', async () => {

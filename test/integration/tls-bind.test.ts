@@ -144,7 +144,7 @@ backend bee
     expect(r.received.match(/HTTP\/1\.1 200 OK/g)?.length).toBe(2);
     const recs = await waitFor(() => (s.proxy.logs.length >= before + 2 ? s.proxy.logs.slice(before) : undefined));
     expect(recs.map((x) => x.frontend)).toEqual(['fe~', 'fe~']);
-    expect(recs[0].sslVersion).toBe('TLSv1.3');
+    expect(recs[0].clientTls?.protocol).toBe('TLSv1.3');
     expect(recs[1].http!.Th).toBe(0);
   });
 });

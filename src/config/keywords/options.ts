@@ -18,7 +18,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   supported('redispatch', 'dlb', true, 'redispatch [interval]: retry on another server'),
   supported('allbackups', 'dlb', true, 'use all backup servers at once'),
   supported('httplog', 'dfl', false, 'HAProxy httplog access-log format'),
-  planned('httpslog', 'dfl', false, HTTP),
+  supported('httpslog', 'dfl', false, 'HAProxy HTTPS access-log format (httplog with the TLS fields)'),
   planned('dontlog-normal', 'dfl', true, LOGS),
   planned('log-separate-errors', 'dfl', true, LOGS),
   planned('logasap', 'dfl', true, LOGS),
