@@ -38,6 +38,8 @@ function commonOptions(t: BindTls, where: string): tls.SecureContextOptions {
   }
   const ciphers = `${t.ciphers ?? DEFAULT_CIPHERS}:${t.ciphersuites ?? DEFAULT_CIPHERSUITES}`;
   const verify = t.verify ?? 'none';
+  // HAProxy loads the file at parse time whatever `verify` says; it is used only to verify.
+  const ca = t.caFile !== undefined ? readCa(t.caFile) : undefined;
   return {
     minVersion: NODE_VERSION[range.min],
     maxVersion: NODE_VERSION[range.max],
@@ -47,7 +49,7 @@ function commonOptions(t: BindTls, where: string): tls.SecureContextOptions {
     ecdhCurve: t.curves ?? t.ecdhe ?? 'auto',
     dhparam: 'auto',
     ...(t.noTlsTickets ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
-    ...(verify !== 'none' && t.caFile !== undefined ? { ca: readCa(t.caFile) } : {}),
+    ...(verify !== 'none' && ca !== undefined ? { ca } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ const VERDICTS: Verdict[] = [
   { name: 'crt-base', global: '', bind: () => 'ssl crt a.pem', code: 0 },
   { name: 'no-crt', bind: () => 'ssl', code: 1, says: 'no SSL certificate specified for bind' },
   { name: 'verify-no-ca', bind: (p) => `ssl crt ${p.pem('a')} verify required`, code: 1, says: 'verify is enabled but no CA file specified for bind' },
+  { name: 'missing-ca-verify-none', bind: (p) => `ssl crt ${p.pem('a')} ca-file ${p.dir}/absent-ca.pem verify none`, code: 1, says: 'absent-ca.pem' },
   { name: 'missing-crt', bind: (p) => `ssl crt ${p.dir}/absent.pem`, code: 1, says: 'absent.pem' },
   { name: 'bad-ciphers', bind: (p) => `ssl crt ${p.pem('a')} ciphers NOPE`, code: 1, says: "unable to set SSL cipher list to 'NOPE' for bind" },
   { name: 'bad-curves', bind: (p) => `ssl crt ${p.pem('a')} curves NOPE`, code: 1, says: "unable to set SSL curves list to 'NOPE' for bind" },
