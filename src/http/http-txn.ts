@@ -45,6 +45,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   readonly frontend: ProxyFrontend;
   readonly listener: Listener;
   readonly socketRef: net.Socket;
+  /** The client connection's TLS session (`bind ... ssl`), read once; undefined in clear. */
+  readonly clientTls: ClientTls | undefined;
   readonly req = new H1Message();
   readonly res = new H1Message();
   /** Accept time: wall clock for the logs, monotonic for the timers. */
@@ -103,6 +105,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.socketRef = socket;
     // A TLS connection was accepted before its handshake: the timers start there (%Th, then %Ti).
     const tls = clientTlsOf(socket);
+    this.clientTls = tls;
     this.acceptDate = tls === undefined ? Date.now() : tls.acceptDate;
     this.tAccept = tls === undefined ? performance.now() : tls.tAccept;
     if (tls !== undefined) this.tIdleStart = tls.handshakeMs;
@@ -147,10 +150,6 @@ export abstract class HttpTxnBase implements SampleTxn {
   get dstPort(): number {
     void this.dst;
     return this.#dstPort;
-  }
-
-  get clientTls(): ClientTls | undefined {
-    return clientTlsOf(this.socketRef);
   }
 
   get reqData(): Buffer | undefined {
