@@ -60,6 +60,8 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   /** use-server rules ran (first assignment); `#direct`: one chose the server (HAProxy SF_DIRECT). */
   #serverRulesDone = false;
   #direct = false;
+  /** The backend counted this session (enter); an inspection the client left never did. */
+  #entered = false;
   #conn: net.Socket | null = null;
   #turnAround: NodeJS.Timeout | null = null;
   #phase: TerminationPhase = 'C';
@@ -157,12 +159,17 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       this.#fail('P', 'R');
       return;
     }
-    const target = selectBackend(this.frontend.spec, insp.view);
+    this.#switchBackend(insp.view);
+    this.#begin();
+  }
+
+  /** use_backend / default_backend on the inspected data. */
+  #switchBackend(view: TcpSampleView): void {
+    const target = selectBackend(this.frontend.spec, view);
     if (target !== this.frontend.backendName || this.backend === null) {
       this.backend = target === undefined ? null : (this.host.backends?.get(target) ?? null);
       this.backendName = target ?? this.frontend.name;
     }
-    this.#begin();
   }
 
   #endInspection(): void {
@@ -179,6 +186,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       return;
     }
     be.counters.enter();
+    this.#entered = true;
     this.#assign();
   }
 
@@ -361,6 +369,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
 
   /** The client left before the server side was attached (HAProxy `CQ`, `CC`, `cQ` ...). */
   onClientAbort(relay: Relay): void {
+    if (this.#inspection !== null && this.#clientLeftInspection(relay)) return;
     this.#endInspection();
     if (this.#queued) {
       this.#queued = false;
@@ -376,6 +385,39 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       this.#turnAround = null;
     }
     relay.abort(relay.cause);
+  }
+
+  /**
+   * The client closed or reset during the inspection: HAProxy runs the content rules once more on
+   * the final data (tcp_inspect_request on CF_SHUTR / CF_READ_ERROR). A reject is a denied request
+   * (`PR`, dreq); an accept switches to the backend, then the abort is a request error of the
+   * frontend (ereq) and a client abort on that backend (`CR`). After a FIN HAProxy even connects to
+   * the server first; hapair does not. True when the relay was ended here.
+   */
+  #clientLeftInspection(relay: Relay): boolean {
+    const rules = this.frontend.spec.rules;
+    const view = this.#inspection!.view;
+    const verdict = rules === undefined ? 'accept' : inspectContent(rules, view, true);
+    this.#endInspection();
+    this.#phase = 'R';
+    if (verdict === 'reject') {
+      this.frontend.counters.denied++;
+      this.backend = null;
+      this.backendName = this.frontend.name;
+      this.tEnd = this.elapsed();
+      relay.cause = 'P';
+      relay.abort('P');
+      return true;
+    }
+    this.#switchBackend(view);
+    this.frontend.counters.ereq++;
+    const be = this.backend;
+    if (be !== null) {
+      be.counters.enter();
+      this.#entered = true;
+      be.counters.cliAbrt++;
+    }
+    return false;
   }
 
   /** A server-side failure before relaying (SC, sC, sQ, SQ): the client gets a clean FIN. */
@@ -405,7 +447,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   onRelayEnd(relay: Relay): void {
     const be = this.backend;
     this.#releaseSlot();
-    if (be !== null) {
+    if (be !== null && this.#entered) {
       be.counters.leave(relay.bytesIn, relay.bytesOut);
       if (relay.attached) this.#countAbort(be, relay.cause);
       this.#recordTimes(be);

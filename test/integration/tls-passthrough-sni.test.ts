@@ -1,6 +1,8 @@
 // TLS passthrough in mode tcp: real node:tls clients through hapair to real node:tls backends,
 // routed on the ClientHello's SNI (req.ssl_sni, use_backend / use-server), the handshake done end
 // to end through the relayed bytes; hellos at once, byte by byte, cut short; non-TLS clients.
+import { once } from 'node:events';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './proxy-harness.ts';
 import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
@@ -112,6 +114,25 @@ describe('TLS passthrough routed by SNI', () => {
     const other = [];
     for (let i = 0; i < 2; i++) other.push((await tlsClient(port.pool, pki.cert, { servername: 'c.example.com' })).greeting);
     expect(other.map((g) => g.split(' ')[0]).sort()).toEqual(['pa', 'pb']);
+  });
+
+  it('a client leaving during the inspection: the rules decide on what it sent (regression: negative backend scur)', async () => {
+    const leave = async (p: number, how: 'fin' | 'rst'): Promise<void> => {
+      const s = net.connect({ port: p, host: '127.0.0.1' });
+      s.on('error', () => undefined);
+      await once(s, 'connect');
+      if (how === 'fin') s.end();
+      else s.resetAndDestroy();
+      for (let i = 0; i < 200 && !s.destroyed; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    const before = await showStatRows(px!.sock('api.sock'));
+    await leave(port.short, 'fin'); // accepted: a client abort on the default backend
+    await leave(port.short, 'rst');
+    await new Promise((r) => setTimeout(r, 200));
+    const after = await showStatRows(px!.sock('api.sock'));
+    const delta = (k: string, f: string): number => Number(after.get(k)!.get(f)) - Number(before.get(k)!.get(f));
+    expect(after.get('other/BACKEND')!.get('scur')).toBe('0');
+    expect([delta('other/BACKEND', 'stot'), delta('other/BACKEND', 'cli_abrt'), delta('short_delay/FRONTEND', 'ereq')]).toEqual([2, 2, 2]);
   });
 
   it('counts the sessions per backend and the rejection in show stat', async () => {
