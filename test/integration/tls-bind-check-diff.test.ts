@@ -41,6 +41,13 @@ interface Verdict {
 const VERDICTS: Verdict[] = [
   { name: 'full', bind: (p) => `ssl crt ${p.pem('a')} crt ${p.pem('b')} alpn http/1.1 ca-file ${p.caFile} verify optional ssl-min-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256 ciphersuites TLS_AES_128_GCM_SHA256 curves X25519:P-256 strict-sni no-tls-tickets prefer-client-ciphers`, code: 0 },
   { name: 'crt-base', global: '', bind: () => 'ssl crt a.pem', code: 0 },
+  // The TLS lines of Debian's default haproxy.cfg (Mozilla's intermediate settings).
+  {
+    name: 'debian-globals',
+    global: '    ca-base /etc/ssl/certs\n    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384\n    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n',
+    bind: (p) => `ssl crt ${p.pem('a')} alpn http/1.1`,
+    code: 0,
+  },
   { name: 'no-crt', bind: () => 'ssl', code: 1, says: 'no SSL certificate specified for bind' },
   { name: 'verify-no-ca', bind: (p) => `ssl crt ${p.pem('a')} verify required`, code: 1, says: 'verify is enabled but no CA file specified for bind' },
   { name: 'missing-ca-verify-none', bind: (p) => `ssl crt ${p.pem('a')} ca-file ${p.dir}/absent-ca.pem verify none`, code: 1, says: 'absent-ca.pem' },
