@@ -169,7 +169,11 @@ const sslHelloType = helloFetch('int', helloType);
 const sslVer = helloFetch('int', (d) => helloVersion(d));
 
 /** `wait_end`: no sample until the inspection is final (smp_fetch_wait_end). */
-const waitEnd = (): boolean | undefined => (inspect.final ? true : (missing(), undefined));
+function waitEnd(): boolean | undefined {
+  if (inspect.final) return true;
+  missing();
+  return undefined;
+}
 
 /** Every fetch by name (aliases share a definition). */
 /**
