@@ -4,7 +4,7 @@
 // certificate answers to for SNI are its SAN DNS entries and its CNs (ssl_sock.c
 // ckch_inst_new_load_store), `*.x` being a wildcard of one label.
 import { X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LoadedCert {
@@ -16,7 +16,12 @@ export interface LoadedCert {
   readonly names: readonly string[];
   /** The leaf's subject CN (the first), for logs and tests. */
   readonly cn: string | undefined;
+  /** Companion files HAProxy would load and hapair does not use (`FILE.ocsp`, `FILE.sctl`). */
+  readonly unused: readonly string[];
 }
+
+/** HAProxy's ssl-load-extra-files that hapair cannot serve: OCSP stapling, SCT lists. */
+const UNSERVED_EXTRAS = ['.ocsp', '.sctl'];
 
 export class CertLoadError extends Error {
   readonly code = 'HAPAIR_E_TLS_CERT';
@@ -91,7 +96,8 @@ export function loadCertFile(file: string): LoadedCert {
     throw new CertLoadError(`unable to load SSL certificate from PEM file '${file}': ${(err as Error).message}.`);
   }
   const { names, cn } = namesOf(leaf);
-  return { file, certChain: certs.join('\n') + '\n', key, names, cn };
+  const unused = UNSERVED_EXTRAS.map((ext) => file + ext).filter((f) => existsSync(f));
+  return { file, certChain: certs.join('\n') + '\n', key, names, cn, unused };
 }
 
 /** Every certificate of the `crt` arguments, in load order. */

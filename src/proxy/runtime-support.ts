@@ -10,7 +10,7 @@ function error(px: ProxySpec, message: string, loc = px.loc): ConfigDiagnostic {
   return { severity: 'error', loc, section: `${px.kind} '${px.name}'`, message };
 }
 
-/** Every reason `Runtime.start()` would refuse `config`; empty when it can run it. */
+/** Every reason `Runtime.start()` would refuse `config` (and warnings about what it leaves out); no error when it can run it. */
 export function unsupportedByRuntime(config: HapairConfig): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   for (const px of config.proxies) {
@@ -54,7 +54,9 @@ function tlsContextErrors(px: ProxySpec): ConfigDiagnostic[] {
   for (const bind of px.binds) {
     if (bind.ssl?.enabled !== true) continue;
     try {
-      bindTlsContextOf(bind);
+      for (const c of bindTlsContextOf(bind).certs) {
+        for (const f of c.unused) out.push({ ...error(px, `'bind ${bind.arg ?? ''}' : '${f}' is not used: hapair does not staple OCSP responses nor send SCT lists.`, bind.loc), severity: 'warning' });
+      }
     } catch (err) {
       if (!(err instanceof TlsConfigError)) throw err;
       out.push(error(px, `'bind ${bind.arg ?? ''}' : ${err.message}`, bind.loc));

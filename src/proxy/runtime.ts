@@ -128,7 +128,7 @@ export class Runtime implements SessionHost, TlsAcceptHost {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`runtime already ${this.#state}`);
     this.#state = 'starting';
-    const problems = unsupportedByRuntime(this.config);
+    const problems = unsupportedByRuntime(this.config).filter((d) => d.severity === 'error');
     if (problems.length > 0) {
       this.#state = 'stopped';
       throw new ConfigError(problems.map(formatDiagnostic));

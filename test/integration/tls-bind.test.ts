@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, parseConfigText } from '../../src/config/config.ts';
 import type { HapairConfig } from '../../src/config/model.ts';
@@ -392,6 +392,20 @@ backend bb
 const addr = (text: string, i: number): string => [...text.matchAll(/bind (127\.0\.0\.1:\d+)/g)][i][1];
 
 describe('TLS files at check time', () => {
+  it('warns about OCSP and SCT files next to a certificate (not served), the listener still starts', async () => {
+    const dir = join(pki.dir, 'ocsp');
+    mkdirSync(dir);
+    copyFileSync(pki.pem('a'), join(dir, 'site.pem'));
+    writeFileSync(join(dir, 'site.pem.ocsp'), 'x');
+    const text = await withPorts(`${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 ssl crt ${dir}/site.pem\n    http-request return status 200\n`);
+    const diags = unsupportedByRuntime(configFrom(text));
+    expect(diags.map((d) => `${d.severity} ${d.message}`)).toEqual([
+      `warning 'bind ${addr(text, 0)}' : '${dir}/site.pem.ocsp' is not used: hapair does not staple OCSP responses nor send SCT lists.`,
+    ]);
+    const s = await start(`${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 ssl crt ${dir}/site.pem\n    http-request return status 200\n`);
+    expect((await tlsRequest(s.ports[0], {})).status).toBe(200);
+  });
+
   it('reports cipher, cipher suite and curve lists OpenSSL refuses, worded as HAProxy', async () => {
     const text = await withPorts(`${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ciphers NOPE\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ciphersuites AES128-SHA\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} curves NOPE\n    http-request return status 200\n`);
     const problems = unsupportedByRuntime(configFrom(text)).map((d) => d.message.slice(d.message.indexOf(' : ') + 3));
