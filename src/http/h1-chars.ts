@@ -7,6 +7,11 @@ for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
 for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = TOKEN[c + 32] = 1;
 
+/** Header-name characters: 1 for a lower-case tchar, 2 for an upper-case letter (lower-cased on the way in). */
+export const NAME = new Uint8Array(256);
+for (let c = 0; c < 256; c++) NAME[c] = TOKEN[c];
+for (let c = 0x41; c <= 0x5a; c++) NAME[c] = 2;
+
 /** What an HTTP version may contain ("HTTP/1.1"): letters, digits, '/' and '.'. */
 export const VER_TOKEN = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) VER_TOKEN[c] = 1;
@@ -20,13 +25,4 @@ export const LF = 0x0a;
 
 export function isSpHt(c: number): boolean {
   return c === SP || c === HT;
-}
-
-/** Lower-case an ASCII header name, without allocating when it already is. */
-export function lowerName(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
-  }
-  return s;
 }

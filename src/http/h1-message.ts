@@ -52,6 +52,12 @@ export class H1Message {
   forceClose = false;
   /** Bytes of the head on the wire (HAProxy's header length for req.hdrs_len / logs). */
   headLength = 0;
+  /**
+   * Set by the parser: the head is already what ./h1-write.ts writes for it with CONN_NONE
+   * (lower-case names, one space after each colon, CRLF line ends, no field dropped or
+   * rewritten, no `connection` field), so an unedited head can be forwarded as it came.
+   */
+  canonical = true;
 
   reset(): void {
     this.method = this.uri = this.version = this.reason = '';
@@ -65,6 +71,7 @@ export class H1Message {
     this.connClose = this.connKeepAlive = this.connUpgrade = this.upgrade = false;
     this.expectContinue = this.version11 = this.forceClose = false;
     this.headLength = 0;
+    this.canonical = true;
   }
 
   /**

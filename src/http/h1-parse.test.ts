@@ -4,6 +4,7 @@ import { ChunkedScanner, CHUNK_ERROR, CHUNK_MORE } from './h1-chunked.ts';
 import { findHeadEnd } from './h1-head-end.ts';
 import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, responseBodyKind } from './h1-message.ts';
 import { parseRequestHead, parseResponseHead, uriAuthority } from './h1-parse.ts';
+import { CONN_NONE, writeRequestHead, writeResponseHead } from './h1-write.ts';
 
 function req(text: string): { status: number; msg: H1Message } {
   const msg = new H1Message();
@@ -203,5 +204,68 @@ describe('chunked re-encoding', () => {
   it('writes canonical sizes, CRLFs and lower-case trailer names, as HAProxy does', () => {
     const body = '00003;ext=1\nabc\nA \r\n0123456789\r\n0\r\nX-Trailer:  v \r\n\r\n';
     for (const split of [1, 3, 1000]) expect(encode(body, split)).toBe('3\r\nabc\r\na\r\n0123456789\r\n0\r\nx-trailer: v\r\n\r\n');
+  });
+});
+
+describe('canonical heads (forwarded as they came)', () => {
+  const res = (text: string): H1Message => {
+    const msg = new H1Message();
+    expect(parseResponseHead(text, msg)).toBe(0);
+    return msg;
+  };
+
+  it.each([
+    'HTTP/1.1 200 OK\r\ncontent-length: 11\r\ncontent-type: text/plain\r\n\r\n',
+    'HTTP/1.1 200 \r\ncontent-length: 0\r\n\r\n',
+    'HTTP/1.0 404 Not Found\r\nx-empty: \r\ntransfer-encoding: chunked\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nupgrade: h2c\r\nexpect: 100-continue\r\n\r\n',
+  ])('a response written back byte for byte is canonical: %j', (text) => {
+    const msg = res(text);
+    expect(msg.canonical).toBe(true);
+    expect(writeResponseHead(msg, CONN_NONE)).toBe(text);
+  });
+
+  it.each([
+    ['an upper-case name', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n'],
+    ['no space after the colon', 'HTTP/1.1 200 OK\r\nx:a\r\n\r\n'],
+    ['two spaces after the colon', 'HTTP/1.1 200 OK\r\nx:  a\r\n\r\n'],
+    ['a tab after the colon', 'HTTP/1.1 200 OK\r\nx:\ta\r\n\r\n'],
+    ['trailing spaces', 'HTTP/1.1 200 OK\r\nx: a \r\n\r\n'],
+    ['a bare LF', 'HTTP/1.1 200 OK\nx: a\r\n\r\n'],
+    ['obs-fold', 'HTTP/1.1 200 OK\r\nx: a\r\n b\r\n\r\n'],
+    ['two spaces in the status line', 'HTTP/1.1  200 OK\r\n\r\n'],
+    ['no reason and no space', 'HTTP/1.1 200\r\n\r\n'],
+    ['a zero-padded content-length', 'HTTP/1.1 200 OK\r\ncontent-length: 011\r\n\r\n'],
+    ['a content-length list', 'HTTP/1.1 200 OK\r\ncontent-length: 1, 1\r\n\r\n'],
+    ['a repeated content-length', 'HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 1\r\n\r\n'],
+    ['content-length with transfer-encoding', 'HTTP/1.1 200 OK\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n'],
+    ['a connection field', 'HTTP/1.1 200 OK\r\nconnection: keep-alive\r\n\r\n'],
+  ])('not with %s (the writer changes it)', (_what, text) => {
+    const msg = res(text);
+    expect(msg.canonical).toBe(false);
+    expect(writeResponseHead(msg, CONN_NONE)).not.toBe(text);
+  });
+
+  it('a request is canonical exactly when the writer gives it back unchanged', () => {
+    const heads = [
+      'GET / HTTP/1.1\r\nhost: a\r\n\r\n', 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 'GET /  HTTP/1.1\r\nhost: a\r\n\r\n',
+      'GET / HTTP/1.2\r\nhost: a\r\n\r\n', 'GET / HTTP/1.0\r\n\r\n', 'GET / HTTP/1.1\r\nhost: a\r\nhost: a\r\n\r\n',
+      'POST /x HTTP/1.1\r\ncontent-length: 2\r\n\r\n', 'POST /x HTTP/1.1\r\ncontent-length: 02\r\n\r\n',
+    ];
+    for (const text of heads) {
+      const { status, msg } = req(text);
+      expect(status).toBe(0);
+      expect([text, msg.canonical]).toEqual([text, writeRequestHead(msg, CONN_NONE) === text]);
+    }
+  });
+
+  it('canonical implies an unchanged head, for arbitrary heads', () => {
+    const line = fc.stringMatching(/^[A-Za-z-]{1,6}:[ \t]{0,2}[a-z0-9 ,]{0,6}(\r\n|\n)$/);
+    fc.assert(fc.property(fc.array(line, { maxLength: 6 }), fc.constantFrom('HTTP/1.1 200 OK\r\n', 'HTTP/1.1 204 \r\n', 'HTTP/1.0 500 x y\r\n'), (lines, start) => {
+      const text = start + lines.join('') + '\r\n';
+      const msg = new H1Message();
+      if (parseResponseHead(text, msg) !== 0) return;
+      if (msg.canonical) expect(writeResponseHead(msg, CONN_NONE)).toBe(text);
+    }), { numRuns: 2000 });
   });
 });

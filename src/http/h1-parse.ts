@@ -4,7 +4,7 @@
 // latin1 string (start line to the empty line included). Output: the H1Message fields, or the
 // status HAProxy answers with: 400 for a bad request (422 for a transfer coding other than
 // chunked), 502 for a bad response.
-import { CR, LF, TOKEN, VER_TOKEN, isSpHt, lowerName } from './h1-chars.ts';
+import { CR, LF, NAME, TOKEN, VER_TOKEN, isSpHt } from './h1-chars.ts';
 import type { H1Message } from './h1-message.ts';
 
 /** HAProxy tune.http.maxhdr: "default is 101". */
@@ -21,7 +21,7 @@ export function parseRequestHead(s: string, msg: H1Message): number {
   while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
   if (i === 0 || i >= n || !isSpHt(s.charCodeAt(i))) return 400; // HTTP/0.9 or junk
   msg.method = s.slice(0, i);
-  while (i < n && isSpHt(s.charCodeAt(i))) i++;
+  i = skipSeparator(s, i, msg);
   const u = i;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -32,13 +32,15 @@ export function parseRequestHead(s: string, msg: H1Message): number {
   }
   if (i === u) return 400;
   msg.uri = s.slice(u, i);
-  while (i < n && isSpHt(s.charCodeAt(i))) i++;
+  i = skipSeparator(s, i, msg);
   const v = i;
   while (i < n && VER_TOKEN[s.charCodeAt(i)] === 1) i++;
   if (i === v) return 400;
   msg.version = s.slice(v, i);
   if (!checkVersion(msg)) return 400;
-  i = lineEnd(s, i);
+  // ./h1-write.ts writes HTTP/1.1 for 1.1 and later, HTTP/1.0 otherwise.
+  if (msg.version !== (msg.version11 ? 'HTTP/1.1' : 'HTTP/1.0')) msg.canonical = false;
+  i = lineEnd(s, i, msg);
   if (i < 0) return 400;
   if (parseFields(s, i, msg, false) !== OK) return 400;
   return finishRequest(msg);
@@ -53,7 +55,7 @@ export function parseResponseHead(s: string, msg: H1Message): number {
   if (i === 0 || i >= n || !isSpHt(s.charCodeAt(i))) return 502;
   msg.version = s.slice(0, i);
   if (!checkVersion(msg)) return 502;
-  while (i < n && isSpHt(s.charCodeAt(i))) i++;
+  i = skipSeparator(s, i, msg);
   let status = 0;
   const c0 = i;
   for (let c = s.charCodeAt(i); c >= 0x30 && c <= 0x39; c = s.charCodeAt(++i)) status = status * 10 + c - 0x30;
@@ -61,7 +63,7 @@ export function parseResponseHead(s: string, msg: H1Message): number {
   msg.status = status;
   let c = s.charCodeAt(i);
   if (isSpHt(c)) {
-    while (isSpHt(s.charCodeAt(i))) i++;
+    i = skipSeparator(s, i, msg);
     const r = i;
     for (c = s.charCodeAt(i); i < n && c !== CR && c !== LF; c = s.charCodeAt(++i)) {
       if (c === 0) return 502;
@@ -69,8 +71,10 @@ export function parseResponseHead(s: string, msg: H1Message): number {
     msg.reason = s.slice(r, i);
   } else if (c !== CR && c !== LF) {
     return 502;
+  } else {
+    msg.canonical = false; // written back with a space after the status
   }
-  i = lineEnd(s, i);
+  i = lineEnd(s, i, msg);
   if (i < 0 || parseFields(s, i, msg, true) !== OK) return 502;
   if (msg.hasTransferEncoding) {
     // HAProxy h1_headers_to_hdr_list: T-E + C-L forces close and removes C-L.
@@ -93,11 +97,22 @@ function checkVersion(msg: H1Message): boolean {
 }
 
 /** Index after the CRLF or LF at `i`, -1 when something else (a bare CR) is there. */
-function lineEnd(s: string, i: number): number {
+function lineEnd(s: string, i: number, msg: H1Message): number {
   const c = s.charCodeAt(i);
-  if (c === LF) return i + 1;
+  if (c === LF) {
+    msg.canonical = false; // written back with CRLF
+    return i + 1;
+  }
   if (c === CR && s.charCodeAt(i + 1) === LF) return i + 2;
   return -1;
+}
+
+/** Past the spaces and tabs at `i` of a start line; one space is what ./h1-write.ts writes. */
+function skipSeparator(s: string, i: number, msg: H1Message): number {
+  const from = i;
+  while (i < s.length && isSpHt(s.charCodeAt(i))) i++;
+  if (i !== from + 1 || s.charCodeAt(from) !== 0x20) msg.canonical = false;
+  return i;
 }
 
 /** Header lines from `i` to the empty line. */
@@ -107,23 +122,35 @@ function parseFields(s: string, i: number, msg: H1Message, response: boolean): n
   for (;;) {
     if (i >= n) return BAD;
     const c = s.charCodeAt(i);
-    if (c === LF || c === CR) return lineEnd(s, i) === n ? OK : BAD;
+    if (c === LF || c === CR) return lineEnd(s, i, msg) === n ? OK : BAD;
     const nameStart = i;
-    while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
+    // One pass checks the name and notes upper-case letters (then lower-cased, as HAProxy stores it).
+    let kinds = 0;
+    for (; i < n; i++) {
+      const k = NAME[s.charCodeAt(i)];
+      if (k === 0) break;
+      kinds |= k;
+    }
     if (i === nameStart || s.charCodeAt(i) !== 0x3a) return BAD; // empty name, or a non-token before ':'
-    const name = lowerName(s.slice(nameStart, i));
+    let name = s.slice(nameStart, i);
+    if (kinds > 1) {
+      name = name.toLowerCase();
+      msg.canonical = false;
+    }
     i++;
+    const ows = i;
     while (isSpHt(s.charCodeAt(i))) i++;
+    if (i !== ows + 1 || s.charCodeAt(ows) !== 0x20) msg.canonical = false;
     const sov = i;
     let folded = false;
     let eol: number;
     for (;;) {
-      let ch = s.charCodeAt(i);
       // HAProxy 2.6 takes anything but CR and LF in a value (NUL included).
-      while (i < n && ch !== CR && ch !== LF) ch = s.charCodeAt(++i);
+      let ch = s.charCodeAt(i);
+      while (ch !== CR && ch !== LF && i < n) ch = s.charCodeAt(++i);
       if (i >= n) return BAD;
       eol = i;
-      i = lineEnd(s, i);
+      i = lineEnd(s, i, msg);
       if (i < 0) return BAD; // bare CR
       // obs-fold (RFC 9112 §5.2): HAProxy 2.6 accepts it and turns the line break into spaces.
       if (!isSpHt(s.charCodeAt(i))) break;
@@ -132,20 +159,37 @@ function parseFields(s: string, i: number, msg: H1Message, response: boolean): n
     let end = eol;
     while (end > sov && isSpHt(s.charCodeAt(end - 1))) end--;
     let value = s.slice(sov, end);
-    if (folded) value = value.replace(/[\r\n]/g, ' ');
+    if (end !== eol) msg.canonical = false;
+    if (folded) {
+      value = value.replace(/[\r\n]/g, ' ');
+      msg.canonical = false;
+    }
     if (++count > MAX_HEADERS) return BAD;
     if (addField(msg, name, value, response) !== OK) return BAD;
   }
 }
 
+/** The fields the parser acts on, told apart by length first (one string comparison at most). */
 function addField(msg: H1Message, name: string, value: string, response: boolean): number {
-  switch (name) {
-    case 'content-length': return contentLength(msg, value);
-    case 'transfer-encoding': return transferEncoding(msg, value, response);
-    case 'connection': return connection(msg, value);
-    case 'host': if (!response) return host(msg, value); break;
-    case 'upgrade': msg.upgrade = true; break;
-    case 'expect': if (!response && value.toLowerCase() === '100-continue') msg.expectContinue = true; break;
+  switch (name.length) {
+    case 14:
+      if (name === 'content-length') return contentLength(msg, value);
+      break;
+    case 17:
+      if (name === 'transfer-encoding') return transferEncoding(msg, value, response);
+      break;
+    case 10:
+      if (name === 'connection') return connection(msg, value);
+      break;
+    case 4:
+      if (!response && name === 'host') return host(msg, value);
+      break;
+    case 7:
+      if (name === 'upgrade') msg.upgrade = true;
+      break;
+    case 6:
+      if (!response && name === 'expect' && value.toLowerCase() === '100-continue') msg.expectContinue = true;
+      break;
   }
   msg.flat.push(name, value);
   return OK;
@@ -170,10 +214,26 @@ function contentLength(msg: H1Message, value: string): number {
     cl = v;
   }
   if (cl < 0) return BAD;
-  if (msg.contentLength >= 0) return msg.contentLength === cl ? OK : BAD;
+  if (msg.contentLength >= 0) {
+    msg.canonical = false; // the copy is dropped
+    return msg.contentLength === cl ? OK : BAD;
+  }
   msg.contentLength = cl;
-  msg.flat.push('content-length', String(cl));
+  // The value as it came when it is already the decimal number (no sign, space, list or 0 prefix).
+  const plain = n === decimalLength(cl);
+  if (!plain) msg.canonical = false;
+  msg.flat.push('content-length', plain ? value : String(cl));
   return OK;
+}
+
+/** Digits of a non-negative integer. */
+function decimalLength(v: number): number {
+  let d = 1;
+  while (v >= 10) {
+    v = Math.floor(v / 10);
+    d++;
+  }
+  return d;
 }
 
 /** h1_parse_xfer_enc_header: chunked at most once, and last in a request. */
@@ -197,6 +257,7 @@ function transferEncoding(msg: H1Message, value: string, response: boolean): num
 
 /** Connection tokens; `close` and `keep-alive` are consumed, others stay (e.g. `upgrade`). */
 function connection(msg: H1Message, value: string): number {
+  msg.canonical = false;
   let kept = '';
   for (const raw of value.split(',')) {
     const word = raw.trim();
@@ -215,7 +276,10 @@ function connection(msg: H1Message, value: string): number {
 /** Several Host fields must agree (the copies are dropped), and agree with an absolute URI's authority. */
 function host(msg: H1Message, value: string): number {
   const prev = msg.header('host');
-  if (prev !== undefined) return prev.toLowerCase() === value.toLowerCase() ? OK : BAD;
+  if (prev !== undefined) {
+    msg.canonical = false; // the copy is dropped
+    return prev.toLowerCase() === value.toLowerCase() ? OK : BAD;
+  }
   const authority = uriAuthority(msg.uri);
   if (authority !== '' && authority.toLowerCase() !== value.toLowerCase()) return BAD;
   msg.flat.push('host', value);
@@ -238,6 +302,7 @@ export function uriAuthority(uri: string): string {
 }
 
 function dropContentLength(msg: H1Message): void {
+  msg.canonical = false;
   msg.remove('content-length');
   msg.contentLength = -1;
   msg.forceClose = true;

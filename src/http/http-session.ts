@@ -18,6 +18,7 @@ import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, HTX_HEAD_LIMIT, responseBodyKind } from './h1-message.ts';
 import { CHUNK_ERROR, CHUNK_MORE, ChunkedScanner } from './h1-chunked.ts';
 import { findHeadEnd, skipLeadingEmptyLines } from './h1-head-end.ts';
+import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
 import { parseRequestHead, parseResponseHead } from './h1-parse.ts';
 import { cookieLogChars } from './cookie-persist.ts';
 import { persistRequest, persistResponse } from './cookie-session.ts';
@@ -134,6 +135,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.host = host;
     this.ctx = ctx;
     this.client = socket;
+    if (!(socket as { encrypted?: boolean }).encrypted) useLazyIdleTimeout(socket);
     this.#clientBatch = new WriteBatch(socket);
     this.conf = ctx.confOf(ctx.frontend.backend);
     this.#feConf = this.conf;
@@ -687,7 +689,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resLeft = res.contentLength;
     this.#resChunks.reset();
     if (this.#wantsClose()) this.#closeClient = true;
-    const head = writeResponseHead(res, this.#clientConnMode());
+    const connMode = this.#clientConnMode();
+    // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
+    const head = connMode === CONN_NONE && res.canonical && !this.#responseEditable() ? text : writeResponseHead(res, connMode);
     this.bytesOut += head.length;
     if (this.#resKind === BODY_NONE) {
       this.#sendClientHead(head);
@@ -889,6 +893,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (!req.version11 && !req.connKeepAlive) return true;
     // A response delimited by the server's close cannot be followed by another one.
     return this.#resKind === BODY_CLOSE;
+  }
+
+  /** http-response rules (frontend or backend) or cookie persistence may edit the response head. */
+  #responseEditable(): boolean {
+    const be = this.backend!;
+    return be.spec.cookie !== undefined || (be.spec.rules?.httpResponse.length ?? 0) > 0 || (this.frontend.spec.rules?.httpResponse.length ?? 0) > 0;
   }
 
   #clientConnMode(): number {

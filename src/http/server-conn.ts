@@ -10,6 +10,7 @@ import type { ServerTlsOptions } from '../proxy/server-tls-connect.ts';
 import { httpReadBuffer, nextHttpBuffer, PENDING, sendBuffer, sendLatin1 } from './http-io.ts';
 import { clockEventEnd, clockEventStart } from './http-txn.ts';
 import { WriteBatch } from './write-batch.ts';
+import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
 
 /** What the session using a connection is told. */
 export interface ServerConnOwner {
@@ -66,6 +67,7 @@ export class ServerConn {
     if (tlsOpts !== undefined) socket.setNoDelay(true);
     if (keepAlive) socket.setKeepAlive(true);
     this.socket = socket;
+    if (tlsOpts === undefined) useLazyIdleTimeout(socket);
     this.#batch = new WriteBatch(socket);
     (socket as ConnSocket)[CONN] = this;
     socket.on(tlsOpts !== undefined ? 'secureConnect' : 'connect', onConnect);
