@@ -11,7 +11,6 @@ import type { ProxyFrontend } from './proxy-frontend.ts';
 
 /** conn_err_code_str() of the handshake errors (include/haproxy/connection.h). */
 export const SSL_EMPTY = 'Connection closed during SSL handshake';
-export const SSL_ABORT = 'Connection error during SSL handshake';
 export const SSL_HANDSHAKE = 'SSL handshake failure';
 export const SSL_TIMEOUT = 'Timeout during SSL handshake';
 export const SSL_CRT_FAIL = 'SSL client certificate not trusted';
@@ -46,12 +45,11 @@ export function acceptTls(host: TlsAcceptHost, fe: ProxyFrontend, listener: List
     logFailure(fe, listener, src, srcPort, acceptDate, reason);
     host.tlsFailed(fe, listener, socket);
   };
-  const onError = (err: Error & { code?: string }): void => {
-    // session.c: nothing of a handshake received is "empty" (closed) or "abort" (reset).
-    const empty = raw.bytesRead === 0;
-    fail(empty ? (err.code === 'ECONNRESET' ? SSL_ABORT : SSL_EMPTY) : SSL_HANDSHAKE);
-  };
-  const onClose = (): void => fail(raw.bytesRead === 0 ? SSL_EMPTY : SSL_HANDSHAKE);
+  // ssl_sock.c ssl_sock_handshake: a clean close before the ClientHello was processed (no cipher
+  // chosen yet: OpenSSL's TLS_ST_BEFORE) is "empty"; an OpenSSL error, a reset (HAProxy sees the
+  // socket error first, measured: with or without bytes sent) or leaving later is a failure.
+  const onError = (): void => fail(SSL_HANDSHAKE);
+  const onClose = (): void => fail(socket.getCipher() !== undefined ? SSL_HANDSHAKE : SSL_EMPTY);
   socket.on('error', onError);
   // Half-open sockets: the client's FIN during the handshake is an 'end', not a 'close'.
   socket.on('end', onClose);
@@ -102,7 +100,7 @@ function clientTlsInfo(socket: tls.TLSSocket, requested: boolean, acceptDate: nu
 function logFailure(fe: ProxyFrontend, listener: Listener, src: string, srcPort: number, acceptDate: number, reason: string): void {
   const sink = fe.sink?.connectionError;
   if (sink === undefined) return;
-  if (fe.dontlognull && (reason === SSL_EMPTY || reason === SSL_ABORT)) return;
+  if (fe.dontlognull && reason === SSL_EMPTY) return;
   const bind = listener.bind.name ?? String(listener.id);
   sink(`${src}:${srcPort} [${formatDateLog(acceptDate)}] ${fe.name}/${bind}: ${reason}`);
 }

@@ -101,6 +101,29 @@ async function tls12Session(port: number): Promise<Buffer | undefined> {
   return session;
 }
 
+/** A connection reset before sending a byte. */
+async function resetAtOnce(port: number): Promise<void> {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  await new Promise((r) => setTimeout(r, 50));
+  s.resetAndDestroy();
+  await new Promise((r) => s.once('close', r));
+}
+
+/** The first bytes of a ClientHello, then a FIN (or a reset). */
+async function partialHello(port: number, reset: boolean): Promise<void> {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  s.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01]));
+  // Let the bytes reach the proxy before leaving.
+  await new Promise((r) => setTimeout(r, 50));
+  if (reset) s.resetAndDestroy();
+  else s.end();
+  await new Promise((r) => s.once('close', r));
+}
+
 /** Clear-text bytes to a TLS port: the proxy closes it. */
 async function plainBytes(port: number, text: string): Promise<void> {
   const s = net.connect(port, '127.0.0.1');
@@ -132,6 +155,11 @@ beforeAll(async () => {
     const [strict, plain, lf, quiet, tcp, slow, mtls, hs, hsPlain] = r.ports;
     await tlsRequest(strict, { servername: 'nomatch.example' });
     await emptyConnection(plain);
+    await partialHello(plain, false);
+    await partialHello(plain, true);
+    await resetAtOnce(plain);
+    // A client that refuses the (self-signed) certificate leaves after the server's flight.
+    await tlsRequest(plain, { servername: 'a.example', rejectUnauthorized: true });
     await tlsRequest(plain, { servername: 'a.example', path: '/ok' });
     await tlsRequest(lf, { servername: 'b.example', path: '/lf', maxVersion: 'TLSv1.2' });
     await emptyConnection(quiet);
@@ -167,7 +195,7 @@ function handshakeLines(r: LoggedRun, fe: string): string[] {
 }
 
 describe('TLS listeners log and count like HAProxy 2.6', () => {
-  it('a refused handshake is logged with the listener name (or id), a client closing before a byte too', async () => {
+  it('a refused handshake is logged with the listener name (or id), and so is a client leaving during it (closed, reset with or without bytes, after the server flight)', async () => {
     await logLineWith(runs[1], 'fe/web: SSL handshake failure');
     const lines = runs.map((r) => handshakeLines(r, 'fe'));
     // The start-up probes (one connection per port, closed at once) come first.
@@ -176,6 +204,10 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
       '127.0.0.1:CPORT [DATE] fe/2: Connection closed during SSL handshake',
       '127.0.0.1:CPORT [DATE] fe/web: SSL handshake failure',
       '127.0.0.1:CPORT [DATE] fe/2: Connection closed during SSL handshake',
+      '127.0.0.1:CPORT [DATE] fe/2: Connection closed during SSL handshake',
+      '127.0.0.1:CPORT [DATE] fe/2: SSL handshake failure',
+      '127.0.0.1:CPORT [DATE] fe/2: SSL handshake failure',
+      '127.0.0.1:CPORT [DATE] fe/2: SSL handshake failure',
     ]);
     expect(lines[1]).toEqual(lines[0]);
   });
@@ -253,8 +285,9 @@ describe('TLS listeners log and count like HAProxy 2.6', () => {
       const stat = await showStatRows(r.sock);
       return Object.fromEntries(['fe', 'quiet', 'off', 'slow', 'mtls'].map((fe) => [fe, fields.map((f) => `${f}=${stat.get(`${fe}/FRONTEND`)?.get(f)}`).join(' ')]));
     }));
-    // Two start-up probes, the refused handshake, the empty connection, the request.
-    expect(rows[0].fe).toBe('scur=0 stot=1 conn_tot=5 req_tot=1 hrsp_2xx=1 ereq=0');
+    // Two start-up probes, the refused handshake, the empty connection, two cut hellos, a reset, the
+    // client refusing the certificate, the request.
+    expect(rows[0].fe).toBe('scur=0 stot=1 conn_tot=9 req_tot=1 hrsp_2xx=1 ereq=0');
     expect(rows[1]).toEqual(rows[0]);
   });
 });

@@ -345,6 +345,38 @@ frontend fe
   });
 });
 
+describe('TLS under churn', () => {
+  it('60 concurrent clients, a third cut mid-handshake, a third reset: every slot comes back, only the rest counted as sessions', async () => {
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')}
+    http-request return status 200 content-type text/plain string ok
+`);
+    const port = s.ports[0];
+    const cut = async (reset: boolean): Promise<void> => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.on('error', () => {});
+      await once(sock, 'connect');
+      // The first bytes of a ClientHello record, then the client goes away.
+      sock.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01]));
+      if (reset) sock.resetAndDestroy();
+      else sock.end();
+      await new Promise((r) => sock.once('close', r));
+    };
+    const jobs: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) jobs.push(i % 3 === 0 ? tlsRequest(port, {}) : cut(i % 3 === 2));
+    const results = await Promise.all(jobs);
+    expect(results.filter((r) => (r as { status?: number } | undefined)?.status === 200).length).toBe(20);
+    const fe = s.proxy.runtime.frontends.get('fe')!;
+    await waitFor(() => (s.proxy.runtime.actconn === 0 && fe.counters.scur === 0 ? true : undefined));
+    expect({ stot: fe.counters.stot, connTot: fe.counters.connTot, lines: s.errors.length }).toEqual({ stot: 20, connTot: 60, lines: 40 });
+    // A ClientHello never completed: "closed" after a FIN, a failure after a reset (as HAProxy 2.6).
+    const reasons = s.errors.map((l) => l.slice(l.indexOf(': ') + 2));
+    expect(reasons.filter((r) => r === 'Connection closed during SSL handshake').length).toBe(20);
+    expect(reasons.filter((r) => r === 'SSL handshake failure').length).toBe(20);
+  });
+});
+
 /** A handshake only (TLSv1.2: the session is known at secureConnect), offering `session` to resume. */
 async function tlsSession(port: number, session: Buffer | undefined): Promise<{ session: Buffer | undefined; reused: boolean }> {
   const tls = await import('node:tls');
