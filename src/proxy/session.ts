@@ -138,6 +138,13 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     if (this.#inspection !== null) this.#inspect(inspectionComplete(relay));
   }
 
+  /** The client ended without sending anything: under inspection the rules decide on that (CF_SHUTR). */
+  onEmptyClientEnd(): boolean {
+    if (this.#inspection === null) return false;
+    this.#inspect(true);
+    return true;
+  }
+
   /** The inspect delay ended: the rules decide on what is there. */
   inspectDelayExpired(): void {
     if (this.#inspection === null) return;
@@ -388,11 +395,11 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   }
 
   /**
-   * The client closed or reset during the inspection: HAProxy runs the content rules once more on
-   * the final data (tcp_inspect_request on CF_SHUTR / CF_READ_ERROR). A reject is a denied request
-   * (`PR`, dreq); an accept switches to the backend, then the abort is a request error of the
-   * frontend (ereq) and a client abort on that backend (`CR`). After a FIN HAProxy even connects to
-   * the server first; hapair does not. True when the relay was ended here.
+   * The client reset or timed out during the inspection (an end of stream goes on through
+   * onEmptyClientEnd or onClientData): HAProxy runs the content rules once more on the final data.
+   * A reject is a denied request (`PR`, dreq); an accept switches to the backend, then the abort is
+   * a request error of the frontend (ereq) and a client abort on that backend (`CR`, `cR`).
+   * True when the relay was ended here.
    */
   #clientLeftInspection(relay: Relay): boolean {
     const rules = this.frontend.spec.rules;

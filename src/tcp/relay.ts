@@ -28,6 +28,12 @@ export interface RelayOwner {
   onRelayEnd(relay: Relay): void;
   /** Client bytes arrived (or the client finished sending) while no server is attached (tcp-request content inspection). */
   onClientData?(relay: Relay): void;
+  /**
+   * The client ended its stream without sending anything while no server is attached: true when
+   * the owner still decides on that (HAProxy runs tcp-request content rules on the final, empty
+   * data); false makes it a client abort.
+   */
+  onEmptyClientEnd?(relay: Relay): boolean;
 }
 
 /** Inactivity timeouts in ms, 0 = none (HAProxy configuration.txt 4.2 "timeout ..."). */
@@ -253,14 +259,17 @@ export class Relay {
   onClientEnd(): void {
     this.clientEof = true;
     if (this.server === null) {
-      // An empty request with the client gone: nothing will ever be sent (HAProxy CC / CQ).
-      if (this.#pendingBytes === 0) this.onClientFailure('C');
-      // Otherwise nothing more is expected from the client: queue and connect timeouts rule.
-      else if (this.#clientTimer !== 0) {
+      // An empty request with the client gone: nothing will ever be sent (HAProxy CC / CQ),
+      // unless the owner still inspects.
+      const empty = this.#pendingBytes === 0;
+      if (empty && this.owner.onEmptyClientEnd === undefined) return this.onClientFailure('C');
+      // Nothing more is expected from the client: queue and connect timeouts rule.
+      if (this.#clientTimer !== 0) {
         this.#clientTimer = 0;
         this.client.setTimeout(0);
       }
-      if (this.#pendingBytes > 0) this.owner.onClientData?.(this);
+      if (!empty) this.owner.onClientData?.(this);
+      else if (!this.owner.onEmptyClientEnd!(this)) this.onClientFailure('C');
       return;
     }
     this.server.end();
