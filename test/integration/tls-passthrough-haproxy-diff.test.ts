@@ -19,7 +19,7 @@ import { startHaproxyApi, waitApiSocket, type HaproxyApi } from './haproxy-api-o
 import { startHapairProxy, type HaproxyRun } from './http-oracle-harness.ts';
 import { arrivedAt, makePki, PassthroughBackend, plainClient, tlsClient, type ClientOptions, type Pki } from './tls-passthrough-harness.ts';
 
-type Ports = Record<'tls' | 'strict' | 'pool' | 'short' | 'ver', number>;
+type Ports = Record<'tls' | 'strict' | 'pool' | 'short' | 'ver' | 'slow', number>;
 
 /** A syslog receiver per proxy: the datagrams it got, in order. */
 interface Syslog {
@@ -37,7 +37,7 @@ let px: HaproxyRun | undefined;
 type Rows = Map<string, Map<string, string>>;
 const base: { ha: Rows; ours: Rows } = { ha: new Map(), ours: new Map() };
 const dir = mkdtempSync(join(tmpdir(), 'hapair-tlspass-ours-'));
-const ports: { ha: Ports; ours: Ports } = { ha: { tls: 0, strict: 0, pool: 0, short: 0, ver: 0 }, ours: { tls: 0, strict: 0, pool: 0, short: 0, ver: 0 } };
+const ports: { ha: Ports; ours: Ports } = { ha: { tls: 0, strict: 0, pool: 0, short: 0, ver: 0, slow: 0 }, ours: { tls: 0, strict: 0, pool: 0, short: 0, ver: 0, slow: 0 } };
 
 const port = (name: string): number => backends.get(name)!.port;
 const config = (p: Ports) => (dir: string): string => `global
@@ -79,6 +79,12 @@ frontend ver_in
     tcp-request content reject if !{ req.ssl_ver ge 3.0 }
     use_backend ldap if { req_ssl_ver lt 3.3 }
     use_backend web if { req.ssl_ec_ext } { req.ssl_st_ext 1 }
+    default_backend other
+frontend slow_client
+    bind 127.0.0.1:${p.slow}
+    timeout client 300ms
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
     default_backend other
 backend ldap
     server l1 127.0.0.1:${port('ldap')}
@@ -134,17 +140,20 @@ function sslv2Hello(): Buffer {
 }
 
 /** `close`: send `bytes` (if any), then close with a FIN or a reset, during the inspection. */
-type Client = { tls: ClientOptions; ms?: number } | { plain: Buffer | string } | { close: 'fin' | 'rst'; bytes?: Buffer };
+type Client = { tls: ClientOptions; ms?: number } | { plain: Buffer | string } | { close: 'fin' | 'rst' | 'idle'; bytes?: Buffer };
 
-async function leavingClient(port: number, how: 'fin' | 'rst', bytes?: Buffer): Promise<string> {
+/** `idle`: send `bytes`, then nothing, until the proxy closes (bounded). */
+async function leavingClient(port: number, how: 'fin' | 'rst' | 'idle', bytes?: Buffer): Promise<string> {
   const s = net.connect({ port, host: '127.0.0.1' });
   s.on('error', () => undefined);
   await once(s, 'connect');
   if (bytes !== undefined) s.write(bytes);
   await new Promise((r) => setTimeout(r, 30));
   if (how === 'fin') s.end();
-  else s.resetAndDestroy();
-  for (let i = 0; i < 200 && !s.destroyed; i++) await new Promise((r) => setTimeout(r, 10));
+  else if (how === 'rst') s.resetAndDestroy();
+  let closed = false;
+  s.on('close', () => (closed = true));
+  for (let i = 0; i < 200 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
   s.destroy();
   return how;
 }
@@ -158,7 +167,8 @@ interface Outcome {
 
 /** The tcplog line of a new session of `frontend` (after `before` lines), waiting up to 3 s. */
 async function logOf(sys: Syslog, before: number, frontend: string): Promise<string> {
-  const name = frontend === 'tls' ? 'tls_in' : frontend === 'pool' ? 'pool_in' : frontend === 'short' ? 'short_delay' : frontend === 'ver' ? 'ver_in' : frontend;
+  const NAMES: Record<string, string> = { tls: 'tls_in', pool: 'pool_in', short: 'short_delay', ver: 'ver_in', slow: 'slow_client' };
+  const name = NAMES[frontend] ?? frontend;
   for (let i = 0; i < 300; i++) {
     const line = sys.lines.slice(before).find((l) => l.includes(` ${name} `));
     // tcplog: ... [date] frontend backend/server Tw/Tc/Tt bytes STATE ...
@@ -214,6 +224,7 @@ const CASES: [string, keyof Ports, Client][] = [
   ['a client resetting at once where the rules reject', 'strict', { close: 'rst' }],
   ['a client resetting at once where the rules accept', 'tls', { close: 'rst' }],
   ['a client resetting after half a hello where the rules accept', 'tls', { close: 'rst', bytes: Buffer.from([0x16, 3, 1, 2, 0, 1]) }],
+  ['a client timing out after half a hello (timeout client < inspect-delay)', 'slow', { close: 'idle', bytes: Buffer.from([0x16, 3, 1, 2, 0, 1]) }],
   ['a client closing after garbage (FIN) where the rules reject', 'ver', { close: 'fin', bytes: Buffer.from('HELO x\r\n') }],
 ];
 
