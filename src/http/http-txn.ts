@@ -21,25 +21,13 @@ import { writeRequestHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
 import { ipv4ToInt } from './http-conf.ts';
 import { reasonPhrase } from './status-text.ts';
+import { eventNow } from '../event-clock.ts';
 
 /** What a rule or an applet answers instead of a server. */
 export type LocalAnswer =
   | { readonly kind: 'error'; readonly status: number; readonly cause: TerminationCause; readonly extraHeader?: string }
   | { readonly kind: 'reply'; readonly status: number; readonly cause: TerminationCause; readonly head: string; readonly body: Buffer }
   | { readonly kind: 'service'; readonly applet: Applet };
-
-// A read callback does all its work within microseconds: the timers it records (%Th, %Tw, %Tc,
-// %Tr at ms resolution) share one clock reading taken when it starts instead of one each.
-let eventStart = -1;
-
-/** A read callback starts: elapsed() uses this one reading until clockEventEnd(). */
-export function clockEventStart(): void {
-  eventStart = performance.now();
-}
-
-export function clockEventEnd(): void {
-  eventStart = -1;
-}
 
 export abstract class HttpTxnBase implements SampleTxn {
   readonly frontend: ProxyFrontend;
@@ -117,7 +105,7 @@ export abstract class HttpTxnBase implements SampleTxn {
   abstract routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
 
   elapsed(): number {
-    return Math.floor((eventStart >= 0 ? eventStart : performance.now()) - this.tAccept);
+    return Math.floor(eventNow() - this.tAccept);
   }
 
   markRequestStart(): void {

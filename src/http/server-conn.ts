@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import type { Server } from '../backend/server.ts';
 import type { ServerTlsOptions } from '../proxy/server-tls-connect.ts';
 import { httpReadBuffer, nextHttpBuffer, PENDING, sendBuffer, sendLatin1 } from './http-io.ts';
-import { clockEventEnd, clockEventStart } from './http-txn.ts';
+import { clockEventEnd, clockEventStart } from '../event-clock.ts';
 import { WriteBatch } from './write-batch.ts';
 import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
 

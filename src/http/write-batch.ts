@@ -11,6 +11,7 @@
 // caller's own writes then report it) and anything but plain TCP handles go the usual way.
 import type { Socket } from 'node:net';
 import { canWriteDirect, directWriteChecked } from '../tcp/direct-write.ts';
+import { clockEventEnd, clockEventStart, inEvent } from '../event-clock.ts';
 
 /** Writes up to this size are held; larger ones are written at once (bulk bodies). */
 export const BATCH_MAX = 16 * 1024;
@@ -104,6 +105,17 @@ function latin1Write(buf: Buffer, text: string, at: number): number {
 
 function flushAll(): void {
   scheduled = false;
+  // The writes' activity time stamps (../net/idle-timeout.ts) share one clock reading.
+  if (inEvent()) return flushHeld();
+  clockEventStart();
+  try {
+    flushHeld();
+  } finally {
+    clockEventEnd();
+  }
+}
+
+function flushHeld(): void {
   // A flush cannot hold new bytes (it only writes), so the list does not grow meanwhile.
   for (let i = 0; i < heldCount; i++) {
     (held[i] as WriteBatch).flush();

@@ -7,11 +7,13 @@
 // looks at the last activity: past the timeout, the socket emits 'timeout' as Node's does
 // (through its own _onTimeout, which keeps Node's "write still in progress" check); otherwise
 // the timer is armed again for what is left. This is how HAProxy handles its task expiry dates:
-// activity only moves a date, the wheel looks at it when it is due.
+// activity only moves a date, the wheel looks at it when it is due. The time stored is the current
+// event's clock reading when there is one (../event-clock.ts), so most I/O reads no clock at all.
 //
 // Installed per socket (plain TCP sockets of `mode http`); socket.setTimeout(ms) keeps its
 // meaning: 0 disarms, a new value counts from now, activity after a timeout arms it again.
 import net from 'node:net';
+import { eventNow, monotonicNow } from '../event-clock.ts';
 
 /**
  * Node's per-read timer refresh (lib/internal/stream_base_commons.js `stream[kUpdateTimer]()`) is
@@ -52,7 +54,7 @@ class IdleTimeout {
   set(ms: number): void {
     this.ms = ms;
     this.fired = false;
-    this.last = performance.now();
+    this.last = eventNow();
     if (ms <= 0) return this.disarm();
     // An armed timer due no later than the new deadline stays: it re-arms for the rest when it fires.
     if (this.timer !== null && this.due <= this.last + ms) return;
@@ -61,7 +63,7 @@ class IdleTimeout {
   }
 
   touch(): void {
-    this.last = performance.now();
+    this.last = eventNow();
     if (this.fired) {
       this.fired = false;
       this.arm(this.ms);
@@ -69,7 +71,7 @@ class IdleTimeout {
   }
 
   arm(delay: number): void {
-    this.due = performance.now() + delay;
+    this.due = monotonicNow() + delay;
     this.timer = setTimeout(fireIdleTimeout, delay, this);
     this.timer.unref();
   }
@@ -84,7 +86,7 @@ class IdleTimeout {
     this.timer = null;
     const socket = this.socket;
     if (socket.destroyed || this.ms <= 0) return;
-    const left = this.last + this.ms - performance.now();
+    const left = this.last + this.ms - monotonicNow();
     if (left > SLACK_MS) return this.arm(left);
     this.fired = true;
     socket._onTimeout();

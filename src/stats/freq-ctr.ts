@@ -3,11 +3,13 @@
 // previous period still inside the last second (`rate`, `conn_rate`); and the sliding-window sum
 // behind `qtime`/`ctime`/`rtime`/`ttime` (swrate over TIME_STATS_SAMPLES sessions).
 
+import { eventNow } from '../event-clock.ts';
+
 const PERIOD = 1000;
 
-/** Milliseconds on a monotonic clock, HAProxy's now_ms. */
+/** Milliseconds on a monotonic clock, HAProxy's now_ms (the current event's reading, ../event-clock.ts). */
 export function nowMs(): number {
-  return Math.floor(performance.now());
+  return Math.floor(eventNow());
 }
 
 /** `struct freq_ctr` with a 1 s period. */
