@@ -201,11 +201,11 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['dst', l4('ip', (t) => t.dst)],
   ['dst_port', l4('int', (t) => t.dstPort)],
   // The client side's TLS session (configuration.txt 7.3.4; ssl_sock.c smp_fetch_ssl_*): ssl_fc is
-  // false in clear, the others give no sample there.
+  // false in clear, the others give no sample there (nor, for version and cipher, before the handshake).
   ['ssl_fc', l4('bool', (t) => t.clientTls !== undefined)],
   ['ssl_fc_sni', l4('str', (t) => t.clientTls?.sni)],
-  ['ssl_fc_protocol', l4('str', (t) => t.clientTls?.protocol)],
-  ['ssl_fc_cipher', l4('str', (t) => t.clientTls?.cipher)],
+  ['ssl_fc_protocol', l4('str', (t) => t.clientTls?.protocol || undefined)],
+  ['ssl_fc_cipher', l4('str', (t) => t.clientTls?.cipher || undefined)],
   ['ssl_fc_alpn', l4('str', (t) => t.clientTls?.alpn)],
   ['ssl_c_used', l4('bool', (t) => t.clientTls?.certUsed)],
   ['ssl_c_verify', l4('int', (t) => t.clientTls?.verify)],

@@ -25,6 +25,16 @@ export interface ClientTls {
   readonly handshakeMs: number;
 }
 
+/**
+ * A connection of a TLS listener before its handshake (`tcp-request connection` rules): HAProxy's
+ * ssl_fc is already true there (the transport is SSL), no SNI, ALPN, version or cipher yet, no
+ * client certificate (ssl_c_used false, ssl_c_verify 0).
+ */
+export const HANDSHAKE_PENDING: ClientTls = Object.freeze({
+  sni: undefined, protocol: '', cipher: '', alpn: undefined, certUsed: false, verify: 0, resumed: false,
+  acceptDate: 0, tAccept: 0, handshakeMs: 0,
+});
+
 const CLIENT_TLS = Symbol('hapair.clientTls');
 type Tagged = net.Socket & { [CLIENT_TLS]?: ClientTls };
 

@@ -35,6 +35,7 @@ import { attachStats } from '../stats/stats-routes.ts';
 import { TcpSession, type SessionHost } from './session.ts';
 import { acceptTls, type TlsAcceptHost } from './tls-handshake.ts';
 import { bindTlsContextOf } from '../net/tls-context.ts';
+import { HANDSHAKE_PENDING, setClientTls } from '../net/tls-info.ts';
 import type tls from 'node:tls';
 import { HttpRuntime } from '../http/http-runtime.ts';
 import { HTTP_CLIENT_READS, type HttpSession } from '../http/http-session.ts';
@@ -270,6 +271,8 @@ export class Runtime implements SessionHost, TlsAcceptHost {
   }
 
   #startSession(fe: ProxyFrontend, listener: Listener, socket: net.Socket): void {
+    // Before the handshake the rules see a TLS transport without a session yet (tls-info.ts).
+    if (listener.tls !== undefined) setClientTls(socket, HANDSHAKE_PENDING);
     // `tcp-request connection reject`: closed at once, counted as a denied connection, not logged.
     if (!acceptsConnection(fe.spec.rules, socket)) {
       fe.counters.dcon++;

@@ -19,7 +19,7 @@ let ports: number[] = [];
 let runs: { name: string; run: HaproxyRun }[] = [];
 
 function config(): string {
-  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves] = ports;
+  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves, conn] = ports;
   const samples = `    http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Forwarded-Proto https if { ssl_fc }
     http-request set-header X-SNI %[ssl_fc_sni]
@@ -57,6 +57,12 @@ frontend order
     bind 127.0.0.1:${cliOrder} ssl crt ${pki.pem('a')} ssl-max-ver TLSv1.2 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384 prefer-client-ciphers
     bind 127.0.0.1:${curves} ssl crt ${pki.pem('a')} curves X25519
 ${samples}    default_backend main
+frontend conn
+    bind 127.0.0.1:${conn} ssl crt ${pki.pem('a')}
+    # Before the handshake: ssl_fc is true, ssl_fc_sni gives no sample yet.
+    tcp-request connection reject if !{ ssl_fc }
+    tcp-request connection reject if { ssl_fc_sni -m found }
+${samples}    default_backend main
 frontend offload
     mode tcp
     bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')} crt ${pki.pem('b')}
@@ -83,7 +89,7 @@ beforeAll(async () => {
   echo = net.createServer((c) => c.once('data', (d) => c.end(`echo:${d.toString('latin1')}`)));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   echoPort = (echo.address() as net.AddressInfo).port;
-  ports = await distinctFreePorts(11);
+  ports = await distinctFreePorts(12);
 });
 
 afterAll(async () => {
@@ -161,6 +167,7 @@ const CASES: Case[] = [
   { name: 'cipher order: prefer-client-ciphers', port: () => ports[9], opts: () => ({ ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' }) },
   { name: 'curves X25519, client X25519', port: () => ports[10], opts: () => ({ ecdhCurve: 'X25519' }) },
   { name: 'curves X25519, client P-384 only', port: () => ports[10], opts: () => ({ ecdhCurve: 'P-384' }) },
+  { name: 'tcp-request connection rules on ssl_fc / ssl_fc_sni', port: () => ports[11], opts: () => ({ servername: 'a.example' }) },
   { name: 'mode tcp offload', port: () => ports[7], opts: () => ({ servername: 'a.example', send: 'ping' }), tcp: true },
   { name: 'mode tcp offload by SNI', port: () => ports[7], opts: () => ({ servername: 'b.example', send: 'pong' }), tcp: true },
 ];
@@ -224,5 +231,6 @@ describe('TLS termination, compared with HAProxy 2.6', () => {
     expect(at("cipher order: the server's").backend?.['x-cipher']).toBe('ECDHE-RSA-AES128-GCM-SHA256');
     expect(at('cipher order: prefer-client-ciphers').backend?.['x-cipher']).toBe('ECDHE-RSA-AES256-GCM-SHA384');
     expect(at('curves X25519, client P-384 only').ok).toBe(false);
+    expect(at('tcp-request connection rules on ssl_fc / ssl_fc_sni').status).toBe(200);
   });
 });

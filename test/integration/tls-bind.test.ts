@@ -188,6 +188,16 @@ frontend fe
     expect(quiet.errors).toEqual([]);
   });
 
+  it('tcp-request connection cannot see the TLS session (never matches, as HAProxy): TLS clients get through', async () => {
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')}
+    tcp-request connection reject if !{ ssl_fc }
+    http-request return status 200
+`);
+    expect((await tlsRequest(s.ports[0], { servername: 'a.example' })).status).toBe(200);
+  });
+
   it('alpn: the first of the bind list the client offers', async () => {
     const s = await start(`${DEFAULTS}
 frontend fe
