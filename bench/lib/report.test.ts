@@ -36,6 +36,15 @@ describe('formatSummary', () => {
     expect(formatSummary([{ ...base, error: 'boom' }])).toMatch(/ABORTED/);
   });
   it('prints a dash for a ratio that cannot be computed', () => expect(formatRatio(undefined)).toBe('-'));
+  it('gives an extra contender (node-floor) its own ratio to the baseline', () => {
+    const withFloor: ScenarioResult = {
+      ...base, contenders: ['haproxy', 'hapair', 'node-floor'],
+      summaries: [...base.summaries, { contender: 'node-floor', median: 31500, p99MedianMs: 2, taintedRuns: 0 }],
+    };
+    const [header, row] = formatSummary([withFloor]).split('\n');
+    expect(header).toMatch(/hapair\/haproxy\s+node-floor\/haproxy\s+p99 haproxy/);
+    expect(row).toMatch(/28,800\s+31,500\s+0\.960\s+1\.050\s+3\.00 ms/);
+  });
 });
 
 describe('formatCpuSummary', () => {

@@ -69,13 +69,22 @@ export function formatSummary(results: readonly ScenarioResult[]): string {
   const contenders = [...new Set(results.flatMap((r) => r.contenders))];
   const first = results[0];
   const ratioName = first === undefined ? 'ratio' : `${first.candidate}/${first.baseline}`;
-  const header = ['scenario', 'unit', ...contenders, ratioName, ...contenders.map((c) => `p99 ${c}`), `p99 ${ratioName}`, 'target'];
+  // Extra rows asked for with --only (direct, node-floor) get their own ratio to the baseline.
+  const extras = first === undefined ? [] : contenders.filter((c) => c !== first.candidate && c !== first.baseline);
+  const header = ['scenario', 'unit', ...contenders, ratioName, ...extras.map((c) => `${c}/${first!.baseline}`),
+    ...contenders.map((c) => `p99 ${c}`), `p99 ${ratioName}`, 'target'];
   const rows = results.map((r) => {
     const s = (c: string) => r.summaries.find((x) => x.contender === c);
+    const toBaseline = (c: string): string => {
+      const v = s(c)?.median;
+      const b = s(r.baseline)?.median;
+      return formatRatio(v === undefined || b === undefined || b === 0 ? undefined : v / b);
+    };
     return [
       r.scenario, r.unit,
       ...contenders.map((c) => formatValue(s(c)?.median)),
       formatRatio(r.ratio),
+      ...extras.map(toBaseline),
       ...contenders.map((c) => formatMs(s(c)?.p99MedianMs)),
       formatRatio(r.p99Ratio),
       verdict(r),
