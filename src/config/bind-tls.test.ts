@@ -15,18 +15,24 @@ function parse(text: string) {
 const fe = (bind: string, mode = 'http', global = ''): string =>
   `global\n${global}frontend F\n    mode ${mode}\n    timeout client 1s\n    bind ${bind}\n`;
 
-const TLS: BindTls = { enabled: true, crts: ['/c.pem'], noVersions: [], strictSni: false, noTlsTickets: false, preferClientCiphers: false };
+const TLS: BindTls = { enabled: true, crts: [{ path: '/c.pem', list: false }], noVersions: [], strictSni: false, noTlsTickets: false, preferClientCiphers: false };
 
 describe('bind TLS keywords', () => {
   it('parse into BindSpec.ssl, crt repeatable in order', () => {
     const r = parse(fe(':443 ssl crt /a.pem crt /certs alpn http/1.1,x ca-file /ca.pem verify optional ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE-RSA-AES128-GCM-SHA256 ciphersuites TLS_AES_128_GCM_SHA256 curves X25519:P-256 ecdhe prime256v1 strict-sni no-tls-tickets prefer-client-ciphers no-tlsv10'));
     expect(r.errors).toEqual([]);
     expect(r.config!.proxies[0].binds[0].ssl).toEqual({
-      enabled: true, crts: ['/a.pem', '/certs'], alpn: ['http/1.1', 'x'], caFile: '/ca.pem', verify: 'optional',
+      enabled: true, crts: [{ path: '/a.pem', list: false }, { path: '/certs', list: false }], alpn: ['http/1.1', 'x'], caFile: '/ca.pem', verify: 'optional',
       minVer: 'TLSv1.2', maxVer: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', ciphersuites: 'TLS_AES_128_GCM_SHA256',
       curves: 'X25519:P-256', ecdhe: 'prime256v1', strictSni: true, noTlsTickets: true, preferClientCiphers: true,
       noVersions: ['TLSv1.0'],
     });
+  });
+
+  it('keep crt and crt-list in line order (the first certificate is the default)', () => {
+    const r = parse(fe(':443 ssl crt-list /l.txt crt /a.pem'));
+    expect(r.errors).toEqual([]);
+    expect(r.config!.proxies[0].binds[0].ssl!.crts).toEqual([{ path: '/l.txt', list: true }, { path: '/a.pem', list: false }]);
   });
 
   it('apply crt-base, ca-base and the ssl-default-bind-* globals; the line wins', () => {
@@ -34,7 +40,7 @@ describe('bind TLS keywords', () => {
     const r = parse(fe(':443 ssl crt site.pem crt /abs.pem ca-file ca.pem verify required ciphers AES256-SHA', 'http', g));
     expect(r.errors).toEqual([]);
     expect(r.config!.proxies[0].binds[0].ssl).toMatchObject({
-      crts: ['/etc/ssl/private/site.pem', '/abs.pem'], caFile: '/etc/ssl/certs/ca.pem', ciphers: 'AES256-SHA',
+      crts: [{ path: '/etc/ssl/private/site.pem', list: false }, { path: '/abs.pem', list: false }], crtBase: '/etc/ssl/private', caFile: '/etc/ssl/certs/ca.pem', ciphers: 'AES256-SHA',
       ciphersuites: 'TLS_AES_128_GCM_SHA256', curves: 'X25519', minVer: 'TLSv1.3', noTlsTickets: true,
     });
   });

@@ -1,10 +1,10 @@
 // TLS keywords of `bind` lines (configuration.txt 5.1; cfgparse-ssl.c bind_parse_*), the global
 // `ssl-default-bind-*` defaults and `crt-base`/`ca-base` (3.1), and the version range HAProxy 2.6
 // derives from them (ssl_sock.c ssl_sock_prepare_ctx).
-import type { BindTls, TlsVersion } from './model.ts';
+import type { BindTls, CrtSource, TlsVersion } from './model.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-export type BindTlsDraft = Mutable<Omit<BindTls, 'crts' | 'noVersions'>> & { crts: string[]; noVersions: TlsVersion[] };
+export type BindTlsDraft = Mutable<Omit<BindTls, 'crts' | 'noVersions'>> & { crts: CrtSource[]; noVersions: TlsVersion[] };
 
 /** In HAProxy's order (methodVersions[]): the index orders them. */
 export const TLS_VERSIONS: readonly TlsVersion[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -44,7 +44,11 @@ export function applyBindTlsKeyword(d: BindTlsDraft, kw: string, v: string | und
     case 'ssl': d.enabled = true; return;
     case 'crt':
       if (!v) return `'crt' : missing certificate location`;
-      d.crts.push(v);
+      d.crts.push({ path: v, list: false });
+      return;
+    case 'crt-list':
+      if (!v) return `'crt-list' : missing certificate location`;
+      d.crts.push({ path: v, list: true });
       return;
     case 'ca-file':
       if (!v) return `'ca-file' : missing CAfile path`;
@@ -115,7 +119,8 @@ export function resolveBindTls(b: BindTls, g: GlobalBindTls): BindTls {
   const base = (dir: string | undefined, p: string): string => (dir !== undefined && !p.startsWith('/') ? `${dir}/${p}` : p);
   return {
     ...b,
-    crts: b.crts.map((c) => base(g.crtBase, c)),
+    crts: b.crts.map((c) => ({ ...c, path: base(g.crtBase, c.path) })),
+    ...pick('crtBase', g.crtBase),
     ...(b.caFile !== undefined ? { caFile: base(g.caBase, b.caFile) } : {}),
     ...pick('ciphers', b.ciphers ?? g.ciphers),
     ...pick('ciphersuites', b.ciphersuites ?? g.ciphersuites),

@@ -62,6 +62,13 @@ export interface BindSpec {
 /** SSL/TLS protocol versions as HAProxy names them (`ssl-min-ver`, `no-tlsv12` ...). */
 export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
+/** One `crt FILE|DIR` or `crt-list FILE` of a bind line. */
+export interface CrtSource {
+  readonly path: string;
+  /** `crt-list`: a file of `<crtfile> [<snifilter> ...]` lines. */
+  readonly list: boolean;
+}
+
 /**
  * The TLS keywords of a `bind` line as written (configuration.txt 5.1); global
  * `ssl-default-bind-*` defaults, `crt-base` and `ca-base` are applied when the listener's TLS
@@ -70,8 +77,10 @@ export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
 export interface BindTls {
   /** `ssl`: TLS is served (without it the other settings are kept but the listener is plain). */
   readonly enabled: boolean;
-  /** `crt` arguments in order (PEM files or directories of them); the first is the default. */
-  readonly crts: readonly string[];
+  /** `crt` and `crt-list` arguments in order (PEM files, directories of them, lists); the first certificate is the default. */
+  readonly crts: readonly CrtSource[];
+  /** Global `crt-base`, for the relative paths inside `crt-list` files (resolved lines carry it). */
+  readonly crtBase?: string;
   readonly caFile?: string;
   readonly verify?: 'none' | 'optional' | 'required';
   readonly alpn?: readonly string[];

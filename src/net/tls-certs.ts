@@ -2,18 +2,22 @@
 // certificate, its chain and its key (or the key in FILE.key, HAProxy's default
 // `ssl-load-extra-files`), or a directory whose files are each loaded, in name order. The names a
 // certificate answers to for SNI are its SAN DNS entries and its CNs (ssl_sock.c
-// ckch_inst_new_load_store), `*.x` being a wildcard of one label.
+// ckch_inst_new_load_store), `*.x` being a wildcard of one label, or a crt-list line's filters.
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CrtSource } from '../config/model.ts';
+import { readCrtList } from './crt-list.ts';
 
 export interface LoadedCert {
   readonly file: string;
   /** Leaf certificate then its chain, PEM. */
   readonly certChain: string;
   readonly key: string;
-  /** Lower-cased SNI names, wildcards kept as written (`*.example.com`). */
+  /** Lower-cased SNI names, wildcards kept as written (`*.example.com`): a crt-list line's filters, else SAN and CN. */
   readonly names: readonly string[];
+  /** A crt-list line's negative filters (`!name`): names this certificate must not answer. */
+  readonly negNames: readonly string[];
   /** The leaf's subject CN (the first), for logs and tests. */
   readonly cn: string | undefined;
   /** Companion files HAProxy would load and hapair does not use (`FILE.ocsp`, `FILE.sctl`). */
@@ -97,12 +101,22 @@ export function loadCertFile(file: string): LoadedCert {
   }
   const { names, cn } = namesOf(leaf);
   const unused = UNSERVED_EXTRAS.map((ext) => file + ext).filter((f) => existsSync(f));
-  return { file, certChain: certs.join('\n') + '\n', key, names, cn, unused };
+  return { file, certChain: certs.join('\n') + '\n', key, names, negNames: [], cn, unused };
 }
 
-/** Every certificate of the `crt` arguments, in load order. */
-export function loadCrts(crts: readonly string[]): LoadedCert[] {
+/** Every certificate of the `crt` / `crt-list` arguments, in load order. */
+export function loadCrts(crts: readonly CrtSource[], crtBase: string | undefined): LoadedCert[] {
   const out: LoadedCert[] = [];
-  for (const crt of crts) for (const file of crtFiles(crt)) out.push(loadCertFile(file));
+  for (const crt of crts) {
+    if (crt.list) {
+      for (const line of readCrtList(crt.path, crtBase)) {
+        const cert = loadCertFile(line.file);
+        const pos = line.filters.filter((f) => !f.startsWith('!')).map((f) => f.toLowerCase());
+        const neg = line.filters.filter((f) => f.startsWith('!')).map((f) => f.slice(1).toLowerCase());
+        // ssl_ckch.c ckch_inst_new_load_store: filters replace the certificate's own names.
+        out.push(line.filters.length > 0 ? { ...cert, names: pos, negNames: neg } : cert);
+      }
+    } else for (const file of crtFiles(crt.path)) out.push(loadCertFile(file));
+  }
   return out;
 }

@@ -88,16 +88,30 @@ function bareContext(common: tls.SecureContextOptions, t: BindTls, where: string
   }
 }
 
-/** SNI index: exact names and `*.suffix` wildcards, the first certificate loaded winning. */
+interface WildEntry {
+  readonly ctx: tls.SecureContext;
+  /** The crt-list line's negative filters: names this wildcard must not answer. */
+  readonly neg: ReadonlySet<string>;
+}
+
+/**
+ * SNI index (ssl_sock.c ssl_sock_switchctx_cbk): an exact name first, else a `*.suffix` wildcard
+ * whose crt-list line does not exclude the name; the first certificate loaded wins.
+ */
 class SniIndex {
   readonly #exact = new Map<string, tls.SecureContext>();
-  readonly #wild = new Map<string, tls.SecureContext>();
+  readonly #wild = new Map<string, WildEntry[]>();
 
-  add(name: string, ctx: tls.SecureContext): void {
-    if (name.startsWith('*.')) {
-      const suffix = name.slice(1);
-      if (!this.#wild.has(suffix)) this.#wild.set(suffix, ctx);
-    } else if (!this.#exact.has(name)) this.#exact.set(name, ctx);
+  add(cert: LoadedCert, ctx: tls.SecureContext): void {
+    const neg = new Set(cert.negNames);
+    for (const name of cert.names) {
+      if (name.startsWith('*.')) {
+        const suffix = name.slice(1);
+        const list = this.#wild.get(suffix);
+        if (list === undefined) this.#wild.set(suffix, [{ ctx, neg }]);
+        else list.push({ ctx, neg });
+      } else if (!this.#exact.has(name)) this.#exact.set(name, ctx);
+    }
   }
 
   find(servername: string): tls.SecureContext | undefined {
@@ -105,7 +119,8 @@ class SniIndex {
     const exact = this.#exact.get(name);
     if (exact !== undefined) return exact;
     const dot = name.indexOf('.');
-    return dot < 0 ? undefined : this.#wild.get(name.slice(dot));
+    const list = dot < 0 ? undefined : this.#wild.get(name.slice(dot));
+    return list?.find((e) => !e.neg.has(name))?.ctx;
   }
 }
 
@@ -118,16 +133,14 @@ export function buildBindTlsContext(bind: BindSpec): BindTlsContext {
   const bare = bareContext(common, t, where);
   let certs: LoadedCert[];
   try {
-    certs = loadCrts(t.crts);
+    certs = loadCrts(t.crts, t.crtBase);
   } catch (err) {
     if (err instanceof CertLoadError) throw new TlsConfigError(err.message);
     throw err;
   }
   const index = new SniIndex();
   const contexts = certs.map((c) => contextOf(common, c));
-  certs.forEach((c, i) => {
-    for (const n of c.names) index.add(n, contexts[i]);
-  });
+  certs.forEach((c, i) => index.add(c, contexts[i]));
   // strict-sni: the default context has no certificate, so a handshake nothing matched fails.
   const fallback = t.strictSni || contexts.length === 0 ? bare : contexts[0];
   const verify = t.verify ?? 'none';

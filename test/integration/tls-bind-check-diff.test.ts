@@ -12,6 +12,8 @@ import { makePki, type Pki } from './tls-bind-harness.ts';
 let pki: Pki;
 beforeAll(() => {
   pki = makePki();
+  writeFileSync(path.join(pki.dir, 'good-list.txt'), `${pki.pem('a')} www.a.example *.a.example !x.a.example\n${pki.pem('b')}\n`);
+  writeFileSync(path.join(pki.dir, 'opts-list.txt'), `${pki.pem('a')} [alpn http/1.1] a.example\n`);
 });
 afterAll(() => pki?.cleanup());
 
@@ -62,6 +64,8 @@ const VERDICTS: Verdict[] = [
   { name: 'max-below-default-min', bind: (p) => `ssl crt ${p.pem('a')} ssl-max-ver TLSv1.1`, code: 0, says: 'the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (TLSv1.2)' },
   { name: 'no-with-min', bind: (p) => `ssl crt ${p.pem('a')} ssl-min-ver TLSv1.2 no-tlsv13`, code: 0, says: "no-sslv3/no-tlsv1x are ignored for bind" },
   { name: 'default-options-unknown', global: '    ssl-default-bind-options frobnicate\n', bind: (p) => `ssl crt ${p.pem('a')}`, code: 1, says: "unknown option 'frobnicate' on global statement 'ssl-default-bind-options'." },
+  { name: 'crt-list', bind: (p) => `ssl crt ${p.pem('dflt')} crt-list ${p.dir}/good-list.txt`, code: 0 },
+  { name: 'crt-list-missing', bind: (p) => `ssl crt-list ${p.dir}/absent-list.txt`, code: 1, says: `cannot open file` },
   { name: 'alpn-h2-tcp', bind: (p) => `ssl crt ${p.pem('a')} alpn h2,http/1.1`, mode: 'tcp', code: 0 },
 ];
 
@@ -76,6 +80,13 @@ describe('bind ssl verdicts match haproxy -c', () => {
       expect(ours.out).toContain(v.says);
     }
     if (v.oursSays !== undefined) expect(ours.out).toContain(v.oursSays);
+  }, 30_000);
+
+  it('crt-list lines with [options]: HAProxy applies them per certificate, hapair refuses them', async () => {
+    const { hap, ours } = await both('crt-list-opts.cfg', '', `ssl crt-list ${pki.dir}/opts-list.txt`);
+    expect(hap.code).toBe(0);
+    expect(ours.code).toBe(1);
+    expect(ours.out).toContain(`parsing [${pki.dir}/opts-list.txt:1]: per-certificate settings ('[...]') are not supported yet`);
   }, 30_000);
 
   it("alpn h2 in mode http: HAProxy serves HTTP/2, hapair refuses it at the bind line", async () => {

@@ -3,7 +3,9 @@
 // each, and what the clients get (handshake outcome, certificate CN, protocol, ALPN, status,
 // Location, body) and what the backends receive (X-Forwarded-Proto and headers set from
 // ssl_fc_sni, ssl_fc_protocol, ssl_fc_cipher, ssl_fc_alpn, ssl_c_used, ssl_c_verify) must match.
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctFreePorts, startHapairProxy, startHaproxy, startNameServer, type HaproxyRun, type NameServer } from './http-oracle-harness.ts';
 import { headerIn, makePki, tlsRequest, type Pki, type TlsRequestOptions, type TlsResult } from './tls-bind-harness.ts';
@@ -19,7 +21,7 @@ let ports: number[] = [];
 let runs: { name: string; run: HaproxyRun }[] = [];
 
 function config(): string {
-  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves, conn] = ports;
+  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves, conn, list] = ports;
   const samples = `    http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Forwarded-Proto https if { ssl_fc }
     http-request set-header X-SNI %[ssl_fc_sni]
@@ -29,7 +31,9 @@ function config(): string {
     http-request set-header X-CUsed %[ssl_c_used]
     http-request set-header X-CVerify %[ssl_c_verify]
 `;
-  return `defaults
+  return `global
+    crt-base ${pki.dir}
+defaults
     mode http
     timeout client 5s
     timeout connect 5s
@@ -63,6 +67,9 @@ frontend conn
     tcp-request connection reject if !{ ssl_fc }
     tcp-request connection reject if { ssl_fc_sni -m found }
 ${samples}    default_backend main
+frontend list
+    bind 127.0.0.1:${list} ssl crt dflt.pem crt-list ${pki.dir}/list.txt
+${samples}    default_backend main
 frontend offload
     mode tcp
     bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')} crt ${pki.pem('b')}
@@ -89,7 +96,9 @@ beforeAll(async () => {
   echo = net.createServer((c) => c.once('data', (d) => c.end(`echo:${d.toString('latin1')}`)));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   echoPort = (echo.address() as net.AddressInfo).port;
-  ports = await distinctFreePorts(12);
+  ports = await distinctFreePorts(13);
+  // Filters replace a certificate's own names; a negative one excludes a name from the line's wildcard.
+  writeFileSync(join(pki.dir, 'list.txt'), '# certificates by SNI\n\nb.pem\na.pem www.a.example *.a.example !bad.a.example\nb.pem other.example\n');
 });
 
 afterAll(async () => {
@@ -168,6 +177,9 @@ const CASES: Case[] = [
   { name: 'curves X25519, client X25519', port: () => ports[10], opts: () => ({ ecdhCurve: 'X25519' }) },
   { name: 'curves X25519, client P-384 only', port: () => ports[10], opts: () => ({ ecdhCurve: 'P-384' }) },
   { name: 'tcp-request connection rules on ssl_fc / ssl_fc_sni', port: () => ports[11], opts: () => ({ servername: 'a.example' }) },
+  ...['b.example', 'www.a.example', 'x.a.example', 'bad.a.example', 'a.example', 'other.example'].map((servername): Case => ({
+    name: `crt-list, SNI ${servername}`, port: () => ports[12], opts: () => ({ servername }),
+  })),
   { name: 'mode tcp offload', port: () => ports[7], opts: () => ({ servername: 'a.example', send: 'ping' }), tcp: true },
   { name: 'mode tcp offload by SNI', port: () => ports[7], opts: () => ({ servername: 'b.example', send: 'pong' }), tcp: true },
 ];
@@ -232,5 +244,7 @@ describe('TLS termination, compared with HAProxy 2.6', () => {
     expect(at('cipher order: prefer-client-ciphers').backend?.['x-cipher']).toBe('ECDHE-RSA-AES256-GCM-SHA384');
     expect(at('curves X25519, client P-384 only').ok).toBe(false);
     expect(at('tcp-request connection rules on ssl_fc / ssl_fc_sni').status).toBe(200);
+    expect(['b.example', 'www.a.example', 'x.a.example', 'bad.a.example', 'a.example', 'other.example'].map((n) => at(`crt-list, SNI ${n}`).cn))
+      .toEqual(['b.example', 'a.example', 'a.example', 'default.example', 'default.example', 'b.example']);
   });
 });

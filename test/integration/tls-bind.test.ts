@@ -448,6 +448,16 @@ describe('TLS files at check time', () => {
     expect((await tlsRequest(s.ports[0], {})).status).toBe(200);
   });
 
+  it('crt-list: a missing list and per-certificate [options] are refused with the list file:line', async () => {
+    writeFileSync(join(pki.dir, 'opts.txt'), `# with options\n${pki.pem('a')} [alpn h2] a.example\n`);
+    const text = await withPorts(`${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 ssl crt-list ${pki.dir}/none.txt\n    bind 127.0.0.1:0 ssl crt-list ${pki.dir}/opts.txt\n    http-request return status 200\n`);
+    const problems = unsupportedByRuntime(configFrom(text)).map((d) => d.message.slice(d.message.indexOf(' : ') + 3));
+    expect(problems).toEqual([
+      `cannot open file '${pki.dir}/none.txt' : ENOENT`,
+      `parsing [${pki.dir}/opts.txt:2]: per-certificate settings ('[...]') are not supported yet`,
+    ]);
+  });
+
   it('reports cipher, cipher suite and curve lists OpenSSL refuses, worded as HAProxy', async () => {
     const text = await withPorts(`${DEFAULTS}frontend fe\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ciphers NOPE\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ciphersuites AES128-SHA\n    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} curves NOPE\n    http-request return status 200\n`);
     const problems = unsupportedByRuntime(configFrom(text)).map((d) => d.message.slice(d.message.indexOf(' : ') + 3));

@@ -35,7 +35,7 @@ export const BIND_KEYWORDS: readonly BindKeywordEntry[] = [
   supported('severity-output', 1, "CLI severity output ('stats socket' only)", { statsOnly: true }),
   tls('ssl', 0, 'serve TLS (SSL offloading)'),
   tls('crt', 1, 'PEM file (certificate, key, chain) or directory of them; repeatable, first is the default'),
-  tlsPlanned('crt-list', 1, 'certificate list file'),
+  tls('crt-list', 1, 'file of certificates with SNI filters (no per-line [options])'),
   tls('ca-file', 1, 'CAs that verify client certificates'),
   tlsPlanned('ca-verify-file', 1, 'CAs used for verification only'),
   tlsPlanned('ca-ignore-err', 1, 'ignore client CA chain errors'),
