@@ -37,10 +37,10 @@ describe('bind TLS keywords', () => {
 
   it('apply crt-base, ca-base and the ssl-default-bind-* globals; the line wins', () => {
     const g = '    crt-base /etc/ssl/private\n    ca-base /etc/ssl/certs\n    ssl-default-bind-ciphers AES128-SHA\n    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256\n    ssl-default-bind-curves X25519\n    ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets\n';
-    const r = parse(fe(':443 ssl crt site.pem crt /abs.pem ca-file ca.pem verify required ciphers AES256-SHA', 'http', g));
+    const r = parse(fe(':443 ssl crt site.pem crt /abs.pem ca-file ca.pem crl-file crl.pem verify required ciphers AES256-SHA', 'http', g));
     expect(r.errors).toEqual([]);
     expect(r.config!.proxies[0].binds[0].ssl).toMatchObject({
-      crts: [{ path: '/etc/ssl/private/site.pem', list: false }, { path: '/abs.pem', list: false }], crtBase: '/etc/ssl/private', caFile: '/etc/ssl/certs/ca.pem', ciphers: 'AES256-SHA',
+      crts: [{ path: '/etc/ssl/private/site.pem', list: false }, { path: '/abs.pem', list: false }], crtBase: '/etc/ssl/private', caFile: '/etc/ssl/certs/ca.pem', crlFile: '/etc/ssl/certs/crl.pem', ciphers: 'AES256-SHA',
       ciphersuites: 'TLS_AES_128_GCM_SHA256', curves: 'X25519', minVer: 'TLSv1.3', noTlsTickets: true,
     });
   });
@@ -64,8 +64,8 @@ describe('bind TLS keywords', () => {
   });
 
   it('keep refusing the TLS keywords node:tls cannot honour', () => {
-    const r = parse(fe(':443 ssl crt /a.pem no-ca-names crt-ignore-err all ca-ignore-err all crl-file /c.pem allow-0rtt'));
-    expect(r.errors).toEqual(['no-ca-names', 'crt-ignore-err', 'ca-ignore-err', 'crl-file', 'allow-0rtt'].map((k) => `p.cfg:5: frontend 'F': 'bind :443' : '${k}' is not supported yet`));
+    const r = parse(fe(':443 ssl crt /a.pem no-ca-names crt-ignore-err all ca-ignore-err all ca-verify-file /c.pem allow-0rtt'));
+    expect(r.errors).toEqual(['no-ca-names', 'crt-ignore-err', 'ca-ignore-err', 'ca-verify-file', 'allow-0rtt'].map((k) => `p.cfg:5: frontend 'F': 'bind :443' : '${k}' is not supported yet`));
   });
 
   it('check the global TLS keywords as HAProxy does', () => {

@@ -54,6 +54,10 @@ export function applyBindTlsKeyword(d: BindTlsDraft, kw: string, v: string | und
       if (!v) return `'ca-file' : missing CAfile path`;
       d.caFile = v;
       return;
+    case 'crl-file':
+      if (!v) return `'crl-file' : missing CRLfile path`;
+      d.crlFile = v;
+      return;
     case 'verify':
       if (v !== 'none' && v !== 'optional' && v !== 'required') return `'verify' : unknown verify method '${v ?? ''}', only 'none', 'optional', and 'required' are supported`;
       d.verify = v;
@@ -122,6 +126,7 @@ export function resolveBindTls(b: BindTls, g: GlobalBindTls): BindTls {
     crts: b.crts.map((c) => ({ ...c, path: base(g.crtBase, c.path) })),
     ...pick('crtBase', g.crtBase),
     ...(b.caFile !== undefined ? { caFile: base(g.caBase, b.caFile) } : {}),
+    ...(b.crlFile !== undefined ? { crlFile: base(g.caBase, b.crlFile) } : {}),
     ...pick('ciphers', b.ciphers ?? g.ciphers),
     ...pick('ciphersuites', b.ciphersuites ?? g.ciphersuites),
     ...pick('curves', b.curves ?? g.curves),

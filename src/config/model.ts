@@ -82,6 +82,8 @@ export interface BindTls {
   /** Global `crt-base`, for the relative paths inside `crt-list` files (resolved lines carry it). */
   readonly crtBase?: string;
   readonly caFile?: string;
+  /** `crl-file`: revocation lists for the client certificates (under `ca-base`). */
+  readonly crlFile?: string;
   readonly verify?: 'none' | 'optional' | 'required';
   readonly alpn?: readonly string[];
   readonly minVer?: TlsVersion;

@@ -215,13 +215,13 @@ describe('bind lines', () => {
   });
 
   it('refuse what the runtime does not serve yet: accept-proxy, transparent, interface, TLS settings node:tls lacks', () => {
-    const r = parse(`frontend F\n    bind 127.0.0.1:8000 accept-proxy transparent interface lo\n    bind 127.0.0.1:8443 ssl crt /a.pem no-ca-names crl-file /l.txt\n    timeout client 1s\n`);
+    const r = parse(`frontend F\n    bind 127.0.0.1:8000 accept-proxy transparent interface lo\n    bind 127.0.0.1:8443 ssl crt /a.pem no-ca-names ca-verify-file /l.txt\n    timeout client 1s\n`);
     expect(r.errors).toEqual([
       "p.cfg:2: frontend 'F': 'bind 127.0.0.1:8000' : 'accept-proxy' is not supported yet",
       "p.cfg:2: frontend 'F': 'bind 127.0.0.1:8000' : 'transparent' is not supported yet",
       "p.cfg:2: frontend 'F': 'bind 127.0.0.1:8000' : 'interface' is not supported yet",
       "p.cfg:3: frontend 'F': 'bind 127.0.0.1:8443' : 'no-ca-names' is not supported yet",
-      "p.cfg:3: frontend 'F': 'bind 127.0.0.1:8443' : 'crl-file' is not supported yet",
+      "p.cfg:3: frontend 'F': 'bind 127.0.0.1:8443' : 'ca-verify-file' is not supported yet",
     ]);
   });
 

@@ -39,7 +39,8 @@ function commonOptions(t: BindTls, where: string): tls.SecureContextOptions {
   const ciphers = `${t.ciphers ?? DEFAULT_CIPHERS}:${t.ciphersuites ?? DEFAULT_CIPHERSUITES}`;
   const verify = t.verify ?? 'none';
   // HAProxy loads the file at parse time whatever `verify` says; it is used only to verify.
-  const ca = t.caFile !== undefined ? readCa(t.caFile) : undefined;
+  const ca = t.caFile !== undefined ? readPem('ca-file', t.caFile) : undefined;
+  const crl = t.crlFile !== undefined ? readPem('crl-file', t.crlFile) : undefined;
   return {
     minVersion: NODE_VERSION[range.min],
     maxVersion: NODE_VERSION[range.max],
@@ -50,14 +51,16 @@ function commonOptions(t: BindTls, where: string): tls.SecureContextOptions {
     dhparam: 'auto',
     ...(t.noTlsTickets ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
     ...(verify !== 'none' && ca !== undefined ? { ca } : {}),
+    // Node then checks the whole chain against them (X509_V_FLAG_CRL_CHECK_ALL), as HAProxy does.
+    ...(verify !== 'none' && crl !== undefined ? { crl } : {}),
   };
 }
 
-function readCa(file: string): string {
+function readPem(keyword: string, file: string): string {
   try {
     return readFileSync(file, 'latin1');
   } catch {
-    throw new TlsConfigError(`'ca-file' : unable to load ${file}`);
+    throw new TlsConfigError(`'${keyword}' : unable to load ${file}`);
   }
 }
 

@@ -21,7 +21,7 @@ let ports: number[] = [];
 let runs: { name: string; run: HaproxyRun }[] = [];
 
 function config(): string {
-  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves, conn, list] = ports;
+  const [https, http, strict, mtls, opt, v13, v12, tcp, srvOrder, cliOrder, curves, conn, list, crl] = ports;
   const samples = `    http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Forwarded-Proto https if { ssl_fc }
     http-request set-header X-SNI %[ssl_fc_sni]
@@ -70,6 +70,9 @@ ${samples}    default_backend main
 frontend list
     bind 127.0.0.1:${list} ssl crt dflt.pem crt-list ${pki.dir}/list.txt
 ${samples}    default_backend main
+frontend crl
+    bind 127.0.0.1:${crl} ssl crt ${pki.pem('a')} ca-file ${pki.caFile} crl-file ${pki.crlFile} verify required
+${samples}    default_backend main
 frontend offload
     mode tcp
     bind 127.0.0.1:${tcp} ssl crt ${pki.pem('a')} crt ${pki.pem('b')}
@@ -96,7 +99,7 @@ beforeAll(async () => {
   echo = net.createServer((c) => c.once('data', (d) => c.end(`echo:${d.toString('latin1')}`)));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   echoPort = (echo.address() as net.AddressInfo).port;
-  ports = await distinctFreePorts(13);
+  ports = await distinctFreePorts(14);
   // Filters replace a certificate's own names; a negative one excludes a name from the line's wildcard.
   writeFileSync(join(pki.dir, 'list.txt'), '# certificates by SNI\n\nb.pem\na.pem www.a.example *.a.example !bad.a.example\nb.pem other.example\n');
 });
@@ -180,6 +183,8 @@ const CASES: Case[] = [
   ...['b.example', 'www.a.example', 'x.a.example', 'bad.a.example', 'a.example', 'other.example'].map((servername): Case => ({
     name: `crt-list, SNI ${servername}`, port: () => ports[12], opts: () => ({ servername }),
   })),
+  { name: 'crl-file, valid client certificate', port: () => ports[13], opts: () => ({ ...pki.client }) },
+  { name: 'crl-file, revoked client certificate', port: () => ports[13], opts: () => ({ ...pki.revoked }) },
   { name: 'mode tcp offload', port: () => ports[7], opts: () => ({ servername: 'a.example', send: 'ping' }), tcp: true },
   { name: 'mode tcp offload by SNI', port: () => ports[7], opts: () => ({ servername: 'b.example', send: 'pong' }), tcp: true },
 ];
@@ -244,6 +249,7 @@ describe('TLS termination, compared with HAProxy 2.6', () => {
     expect(at('cipher order: prefer-client-ciphers').backend?.['x-cipher']).toBe('ECDHE-RSA-AES256-GCM-SHA384');
     expect(at('curves X25519, client P-384 only').ok).toBe(false);
     expect(at('tcp-request connection rules on ssl_fc / ssl_fc_sni').status).toBe(200);
+    expect([at('crl-file, valid client certificate').status, at('crl-file, revoked client certificate').ok]).toEqual([200, false]);
     expect(['b.example', 'www.a.example', 'x.a.example', 'bad.a.example', 'a.example', 'other.example'].map((n) => at(`crt-list, SNI ${n}`).cn))
       .toEqual(['b.example', 'a.example', 'a.example', 'default.example', 'default.example', 'b.example']);
   });

@@ -15,6 +15,9 @@ export interface Pki {
   readonly caFile: string;
   /** Client certificate and key signed by the CA (CN client1) and a self-signed one (CN rogue). */
   readonly client: { cert: Buffer; key: Buffer };
+  /** A client certificate of the CA (CN client2) that crlFile revokes. */
+  readonly revoked: { cert: Buffer; key: Buffer };
+  readonly crlFile: string;
   readonly rogue: { cert: Buffer; key: Buffer };
   cleanup(): void;
 }
@@ -42,12 +45,22 @@ export function makePki(): Pki {
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client1', '-keyout', p('c1.key'), '-out', p('c1.csr')]);
   openssl(['x509', '-req', '-in', p('c1.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2', '-out', p('c1.crt')]);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rogue', '-keyout', p('r.key'), '-out', p('r.crt')]);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client2', '-keyout', p('c2.key'), '-out', p('c2.csr')]);
+  openssl(['x509', '-req', '-in', p('c2.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2', '-out', p('c2.crt')]);
+  // `openssl ca` keeps its revocation database in files named by a config of its own.
+  writeFileSync(p('index.txt'), '');
+  writeFileSync(p('crlnumber'), '01\n');
+  writeFileSync(p('ca.cnf'), `[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = ${p('index.txt')}\ncrlnumber = ${p('crlnumber')}\ndefault_md = sha256\ndefault_crl_days = 2\n`);
+  openssl(['ca', '-config', p('ca.cnf'), '-revoke', p('c2.crt'), '-keyfile', p('ca.key'), '-cert', p('ca.crt')]);
+  openssl(['ca', '-config', p('ca.cnf'), '-gencrl', '-keyfile', p('ca.key'), '-cert', p('ca.crt'), '-out', p('crl.pem')]);
   return {
     dir,
     pem: (name) => p(`${name}.pem`),
     caFile: p('ca.crt'),
     client: { cert: readFileSync(p('c1.crt')), key: readFileSync(p('c1.key')) },
     rogue: { cert: readFileSync(p('r.crt')), key: readFileSync(p('r.key')) },
+    revoked: { cert: readFileSync(p('c2.crt')), key: readFileSync(p('c2.key')) },
+    crlFile: p('crl.pem'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

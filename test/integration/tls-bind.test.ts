@@ -234,6 +234,17 @@ frontend fe
     expect((await tlsRequest(s.ports[0], { ...pki.rogue })).status).toBeUndefined();
   });
 
+  it('crl-file: a revoked client certificate is refused, a valid one accepted', async () => {
+    const s = await start(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0 ssl crt ${pki.pem('a')} ca-file ${pki.caFile} crl-file ${pki.crlFile} verify required
+    http-request return status 200
+`);
+    expect((await tlsRequest(s.ports[0], { ...pki.client })).status).toBe(200);
+    expect((await tlsRequest(s.ports[0], { ...pki.revoked })).status).toBeUndefined();
+    expect(await waitFor(() => s.errors[0])).toMatch(/: SSL client certificate not trusted$/);
+  });
+
   it('ssl-min-ver / ssl-max-ver / force-tlsv12 bound the protocol version', async () => {
     const s = await start(`${DEFAULTS}
 frontend fe

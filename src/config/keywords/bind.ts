@@ -42,7 +42,7 @@ export const BIND_KEYWORDS: readonly BindKeywordEntry[] = [
   tlsPlanned('crt-ignore-err', 1, 'ignore client certificate errors'),
   tlsPlanned('ca-sign-file', 1, 'generate-certificates CA'),
   tlsPlanned('ca-sign-pass', 1, 'generate-certificates CA passphrase'),
-  tlsPlanned('crl-file', 1, 'certificate revocation lists'),
+  tls('crl-file', 1, 'certificate revocation lists checked for client certificates'),
   tls('verify', 1, 'client certificate: none, optional or required'),
   tls('alpn', 1, 'ALPN protocols offered (h2 refused in mode http: no HTTP/2)'),
   tlsPlanned('npn', 1, 'NPN (obsolete)'),
