@@ -7,6 +7,7 @@ import { constants as cryptoConstants } from 'node:crypto';
 import tls from 'node:tls';
 import { versionRange } from '../config/bind-tls.ts';
 import type { BindSpec, BindTls, TlsVersion } from '../config/model.ts';
+import { SniIndex } from './sni-index.ts';
 import { CertLoadError, loadCrts, type LoadedCert } from './tls-certs.ts';
 
 /** OpenSSL's default TLSv1.3 suites, kept when only `ciphers` is set (Node would drop them). */
@@ -88,42 +89,6 @@ function bareContext(common: tls.SecureContextOptions, t: BindTls, where: string
       throw new TlsConfigError(`unable to set SSL cipher list to '${t.ciphers}' for ${where}.`);
     }
     throw new TlsConfigError(`${msg} for ${where}.`);
-  }
-}
-
-interface WildEntry {
-  readonly ctx: tls.SecureContext;
-  /** The crt-list line's negative filters: names this wildcard must not answer. */
-  readonly neg: ReadonlySet<string>;
-}
-
-/**
- * SNI index (ssl_sock.c ssl_sock_switchctx_cbk): an exact name first, else a `*.suffix` wildcard
- * whose crt-list line does not exclude the name; the first certificate loaded wins.
- */
-class SniIndex {
-  readonly #exact = new Map<string, tls.SecureContext>();
-  readonly #wild = new Map<string, WildEntry[]>();
-
-  add(cert: LoadedCert, ctx: tls.SecureContext): void {
-    const neg = new Set(cert.negNames);
-    for (const name of cert.names) {
-      if (name.startsWith('*.')) {
-        const suffix = name.slice(1);
-        const list = this.#wild.get(suffix);
-        if (list === undefined) this.#wild.set(suffix, [{ ctx, neg }]);
-        else list.push({ ctx, neg });
-      } else if (!this.#exact.has(name)) this.#exact.set(name, ctx);
-    }
-  }
-
-  find(servername: string): tls.SecureContext | undefined {
-    const name = servername.toLowerCase();
-    const exact = this.#exact.get(name);
-    if (exact !== undefined) return exact;
-    const dot = name.indexOf('.');
-    const list = dot < 0 ? undefined : this.#wild.get(name.slice(dot));
-    return list?.find((e) => !e.neg.has(name))?.ctx;
   }
 }
 
