@@ -175,6 +175,33 @@ function waitEnd(): boolean | undefined {
   return undefined;
 }
 
+/**
+ * `ssl_c_s_dn([entry[,occ]])`, `ssl_c_i_dn`: the whole DN as `/C=FR/CN=x` (ssl_utils.c
+ * ssl_sock_get_dn_oneline), or the occ-th entry of that short name (case-insensitive, from the end
+ * when negative; ssl_sock_get_dn_entry). The `format` argument is not supported.
+ */
+function dnFetch(side: 'subject' | 'issuer'): FetchDef {
+  return { type: 'str', minArgs: 0, maxArgs: 2, single: 'first', occArg: true, each: (t, a, visit) => {
+    const dn = t.clientTls?.[side];
+    if (dn === undefined) return false;
+    if (a.name === undefined) {
+      let s = '';
+      for (const [k, v] of dn) s += `/${k}=${v}`;
+      return visit(s);
+    }
+    const pos = a.occ === 0 ? 1 : a.occ;
+    const want = a.name.toLowerCase();
+    let cur = 0;
+    for (let i = 0; i < dn.length; i++) {
+      const [k, v] = dn[pos < 0 ? dn.length - 1 - i : i];
+      if (k.toLowerCase() !== want) continue;
+      cur += pos < 0 ? -1 : 1;
+      if (cur === pos) return visit(v);
+    }
+    return false;
+  } };
+}
+
 /** Every fetch by name (aliases share a definition). */
 /**
  * `req.len`: the payload held in tcp mode. In http mode HAProxy 2.6 (smp_fetch_len) counts the
@@ -209,6 +236,11 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['ssl_fc_alpn', l4('str', (t) => t.clientTls?.alpn)],
   ['ssl_c_used', l4('bool', (t) => t.clientTls?.certUsed)],
   ['ssl_c_verify', l4('int', (t) => t.clientTls?.verify)],
+  ['ssl_fc_has_sni', l4('bool', (t) => (t.clientTls === undefined ? undefined : t.clientTls.sni !== undefined))],
+  ['ssl_fc_has_crt', l4('bool', (t) => t.clientTls?.certUsed)],
+  ['ssl_fc_is_resumed', l4('bool', (t) => t.clientTls?.resumed)],
+  ['ssl_c_s_dn', dnFetch('subject')],
+  ['ssl_c_i_dn', dnFetch('issuer')],
   ['always_true', l4('bool', () => true)],
   ['always_false', l4('bool', () => false)],
   ['req.len', { ...l4('int', reqLen), mayChange: true }],
@@ -279,7 +311,7 @@ export const UNSUPPORTED_FETCHES: ReadonlySet<string> = new Set([
   'req.rdp_cookie', 'req.rdp_cookie_cnt', 'rdp_cookie', 'rdp_cookie_cnt', 'req.payload', 'req.payload_lv',
   'res.ssl_hello_type', 'rep_ssl_hello_type', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
   'res.body', 'http_auth_group', 'http_auth_pass', 'http_auth_type', 'http_auth_user', 'sc_http_req_rate', 'src_conn_cur',
-  'src_http_req_rate', 'ssl_c_s_dn',
+  'src_http_req_rate',
   'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'nbsrv', 'srv_is_up', 'table_cnt', 'url32',
   'base32', 'base32+src', 'url_ip', 'url_port', 'req.cook_names', 'req.hdrs', 'req.hdr_names', 'res.hdrs', 'req.proto',
   'var_fmt', 'env', 'date', 'rand', 'ipv4', 'ipv6', 'meth', 'bin',

@@ -3,6 +3,7 @@ import { aclMatches } from './acl.test-helper.ts';
 import { compileSampleExpr } from './sample-expr.ts';
 import type { SampleTxn } from './sample.ts';
 import { makeTxn } from './txn.test-helper.ts';
+import { dnEntries } from '../net/tls-info.ts';
 
 const ctx = { userlist: () => undefined };
 function value(expr: string, txn: SampleTxn): unknown {
@@ -17,7 +18,32 @@ const tls = makeTxn({
 });
 const clear = makeTxn();
 
+const withCert = makeTxn({
+  ssl: true,
+  tls: {
+    certUsed: true,
+    subject: dnEntries('C=FR\nO=Org\nOU=a\nOU=b\nCN=client1'),
+    issuer: dnEntries('CN=Test CA'),
+  },
+});
+
 describe('client TLS session fetches (ssl_sock.c smp_fetch_ssl_*)', () => {
+  it('ssl_c_s_dn / ssl_c_i_dn: the DN in one line, or one entry by short name and occurrence', () => {
+    expect(value('ssl_c_s_dn', withCert)).toBe('/C=FR/O=Org/OU=a/OU=b/CN=client1');
+    expect(value('ssl_c_s_dn(cn)', withCert)).toBe('client1');
+    expect(value('ssl_c_s_dn(OU)', withCert)).toBe('a');
+    expect(value('ssl_c_s_dn(OU,2)', withCert)).toBe('b');
+    expect(value('ssl_c_s_dn(OU,-1)', withCert)).toBe('b');
+    expect(value('ssl_c_s_dn(OU,3)', withCert)).toBeUndefined();
+    expect(value('ssl_c_s_dn(L)', withCert)).toBeUndefined();
+    expect(value('ssl_c_i_dn', withCert)).toBe('/CN=Test CA');
+    expect(value('ssl_c_s_dn', tls)).toBeUndefined();
+    expect(value('ssl_fc_has_crt', withCert)).toBe(true);
+    expect(value('ssl_fc_has_sni', withCert)).toBe(false);
+    expect(value('ssl_fc_has_sni', tls)).toBe(true);
+    expect(value('ssl_fc_has_sni', clear)).toBeUndefined();
+  });
+
   it('give the session values over TLS', () => {
     expect(value('ssl_fc_protocol', tls)).toBe('TLSv1.2');
     expect(value('ssl_fc_cipher', tls)).toBe('ECDHE-RSA-AES128-GCM-SHA256');

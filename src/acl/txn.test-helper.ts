@@ -4,7 +4,7 @@ import type { SampleTxn, SampleValue } from './sample.ts';
 import type { ClientTls } from '../net/tls-info.ts';
 
 const TLS_DEFAULTS: ClientTls = {
-  sni: undefined, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: undefined, certUsed: false, verify: 0, resumed: false,
+  sni: undefined, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: undefined, certUsed: false, verify: 0, resumed: false, subject: undefined, issuer: undefined,
   acceptDate: 0, tAccept: 0, handshakeMs: 0,
 };
 

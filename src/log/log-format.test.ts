@@ -31,7 +31,7 @@ const REC: TcpLogRecord = {
 const ENV: LogFormatEnv = { pid: 1234, hostname: 'lb1' };
 
 const TLS: ClientTls = {
-  sni: 'a.example', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'h2x', certUsed: true, verify: 0, resumed: true,
+  sni: 'a.example', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'h2x', certUsed: true, verify: 0, resumed: true, subject: undefined, issuer: undefined,
   acceptDate: 0, tAccept: 0, handshakeMs: 0,
 };
 

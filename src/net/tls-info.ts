@@ -3,6 +3,19 @@
 // completes and kept on the client socket, so plain sockets pay one property read.
 import type net from 'node:net';
 
+/** A distinguished name as [short name, value] entries, in the certificate's order (`C`, `O`, `CN` ...). */
+export type DnEntries = readonly (readonly [string, string])[];
+
+/** Node's multi-line DN text (`C=FR\nCN=x`) as entries. */
+export function dnEntries(text: string): DnEntries {
+  const out: [string, string][] = [];
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out.push([line.slice(0, eq), line.slice(eq + 1)]);
+  }
+  return out;
+}
+
 export interface ClientTls {
   /** `ssl_fc_sni`: the server name the client sent, undefined without SNI. */
   readonly sni: string | undefined;
@@ -18,6 +31,9 @@ export interface ClientTls {
   readonly verify: number;
   /** `ssl_fc_is_resumed`: the session was resumed (ticket or session id). */
   readonly resumed: boolean;
+  /** `ssl_c_s_dn` / `ssl_c_i_dn`: the client certificate's subject and issuer entries in order. */
+  readonly subject: DnEntries | undefined;
+  readonly issuer: DnEntries | undefined;
   /** Accept time of the TCP connection (wall clock, and monotonic for the timers). */
   readonly acceptDate: number;
   readonly tAccept: number;
@@ -32,7 +48,7 @@ export interface ClientTls {
  */
 export const HANDSHAKE_PENDING: ClientTls = Object.freeze({
   sni: undefined, protocol: '', cipher: '', alpn: undefined, certUsed: false, verify: 0, resumed: false,
-  acceptDate: 0, tAccept: 0, handshakeMs: 0,
+  subject: undefined, issuer: undefined, acceptDate: 0, tAccept: 0, handshakeMs: 0,
 });
 
 const CLIENT_TLS = Symbol('hapair.clientTls');

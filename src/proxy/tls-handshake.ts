@@ -6,7 +6,8 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { formatDateLog } from '../log/log-time.ts';
 import type { Listener } from '../net/listener.ts';
-import { setClientTls, X509_VERIFY_CODES, type ClientTls } from '../net/tls-info.ts';
+import { dnEntries, setClientTls, X509_VERIFY_CODES, type ClientTls } from '../net/tls-info.ts';
+import type { X509Certificate } from 'node:crypto';
 import type { ProxyFrontend } from './proxy-frontend.ts';
 
 /** conn_err_code_str() of the handshake errors (include/haproxy/connection.h). */
@@ -74,8 +75,10 @@ export function acceptTls(host: TlsAcceptHost, fe: ProxyFrontend, listener: List
 function clientTlsInfo(socket: tls.TLSSocket, requested: boolean, acceptDate: number, tAccept: number): ClientTls {
   let certUsed = false;
   let verify = 0;
+  let peer: X509Certificate | undefined;
   if (requested) {
-    certUsed = socket.getPeerX509Certificate() !== undefined;
+    peer = socket.getPeerX509Certificate();
+    certUsed = peer !== undefined;
     const err = certUsed ? (socket as unknown as { _handle: VerifyingHandle | null })._handle?.verifyError?.() : null;
     // An error Node has no number for still fails: 1 is X509_V_ERR_UNSPECIFIED.
     if (err) verify = X509_VERIFY_CODES[err.code ?? ''] ?? 1;
@@ -90,6 +93,8 @@ function clientTlsInfo(socket: tls.TLSSocket, requested: boolean, acceptDate: nu
     certUsed,
     verify,
     resumed: socket.isSessionReused(),
+    subject: peer === undefined ? undefined : dnEntries(peer.subject),
+    issuer: peer === undefined ? undefined : dnEntries(peer.issuer),
     acceptDate,
     tAccept,
     handshakeMs: Math.floor(performance.now() - tAccept),

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctFreePorts, startHapairProxy, startHaproxy, startNameServer, type HaproxyRun, type NameServer } from './http-oracle-harness.ts';
 import { headerIn, makePki, tlsRequest, type Pki, type TlsRequestOptions, type TlsResult } from './tls-bind-harness.ts';
 
-const SAMPLE_HEADERS = ['x-forwarded-proto', 'x-sni', 'x-proto', 'x-cipher', 'x-alpn', 'x-cused', 'x-cverify'];
+const SAMPLE_HEADERS = ['x-forwarded-proto', 'x-sni', 'x-proto', 'x-cipher', 'x-alpn', 'x-cused', 'x-cverify', 'x-hassni', 'x-hascrt', 'x-resumed', 'x-sdn', 'x-scn', 'x-sou', 'x-sou-last', 'x-idn'];
 
 let pki: Pki;
 let main: NameServer;
@@ -30,6 +30,14 @@ function config(): string {
     http-request set-header X-ALPN %[ssl_fc_alpn]
     http-request set-header X-CUsed %[ssl_c_used]
     http-request set-header X-CVerify %[ssl_c_verify]
+    http-request set-header X-HasSNI %[ssl_fc_has_sni]
+    http-request set-header X-HasCrt %[ssl_fc_has_crt]
+    http-request set-header X-Resumed %[ssl_fc_is_resumed]
+    http-request set-header X-SDN "%[ssl_c_s_dn]"
+    http-request set-header X-SCN "%[ssl_c_s_dn(cn)]"
+    http-request set-header X-SOU "%[ssl_c_s_dn(ou)]"
+    http-request set-header X-SOU-Last "%[ssl_c_s_dn(OU,-1)]"
+    http-request set-header X-IDN "%[ssl_c_i_dn]"
 `;
   return `global
     crt-base ${pki.dir}
@@ -244,6 +252,8 @@ describe('TLS termination, compared with HAProxy 2.6', () => {
     expect(oracle.filter((o) => !o.ok).length).toBeGreaterThanOrEqual(4);
     expect(oracle.some((o) => o.body === 'bee')).toBe(true);
     expect(oracle.some((o) => o.backend?.['x-cused'] === '1')).toBe(true);
+    const dn = oracle.find((o) => o.backend?.['x-scn'] === 'client1')?.backend;
+    expect([dn?.['x-sdn'], dn?.['x-sou'], dn?.['x-sou-last'], dn?.['x-idn']]).toEqual(['/C=FR/O=Test Org/OU=Ops/OU=Web/CN=client1', 'Ops', 'Web', '/CN=Test CA']);
     const at = (name: string): Outcome => oracle[CASES.findIndex((c) => c.name === name)];
     expect(at("cipher order: the server's").backend?.['x-cipher']).toBe('ECDHE-RSA-AES128-GCM-SHA256');
     expect(at('cipher order: prefer-client-ciphers').backend?.['x-cipher']).toBe('ECDHE-RSA-AES256-GCM-SHA384');

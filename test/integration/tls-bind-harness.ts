@@ -13,7 +13,7 @@ export interface Pki {
   /** PEM (certificate + key) per server name: `a` (a.example, *.a.example), `b` (b.example), `dflt` (default.example). */
   readonly pem: (name: 'a' | 'b' | 'dflt') => string;
   readonly caFile: string;
-  /** Client certificate and key signed by the CA (CN client1) and a self-signed one (CN rogue). */
+  /** Client certificate and key signed by the CA (C=FR, O=Test Org, OU=Ops, OU=Web, CN=client1) and a self-signed one (CN rogue). */
   readonly client: { cert: Buffer; key: Buffer };
   /** A client certificate of the CA (CN client2) that crlFile revokes. */
   readonly revoked: { cert: Buffer; key: Buffer };
@@ -42,7 +42,7 @@ export function makePki(): Pki {
   serverCert(dir, 'b', 'b.example', ['b.example']);
   const p = (f: string): string => join(dir, f);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Test CA', '-keyout', p('ca.key'), '-out', p('ca.crt')]);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client1', '-keyout', p('c1.key'), '-out', p('c1.csr')]);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/C=FR/O=Test Org/OU=Ops/OU=Web/CN=client1', '-keyout', p('c1.key'), '-out', p('c1.csr')]);
   openssl(['x509', '-req', '-in', p('c1.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2', '-out', p('c1.crt')]);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rogue', '-keyout', p('r.key'), '-out', p('r.crt')]);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client2', '-keyout', p('c2.key'), '-out', p('c2.csr')]);
