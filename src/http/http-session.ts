@@ -260,7 +260,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (end > MAX_HEAD) return this.#badRequest(400, buf);
     const req = this.req;
     req.reset();
-    const text = buf.toString('latin1', 0, end);
+    const text = latin1Head(buf, end);
     let status = parseRequestHead(text, req);
     if (status === 0 && req.htxSize() > HTX_HEAD_LIMIT) status = 400;
     // A bad request is logged as HAProxy does: `<BADREQ>`, %TR -1, nothing sent counted.
@@ -669,7 +669,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resHead = null;
     const res = this.res;
     res.reset();
-    const text = end > MAX_HEAD ? '' : buf.toString('latin1', 0, end);
+    const text = end > MAX_HEAD ? '' : latin1Head(buf, end);
     if (end > MAX_HEAD || parseResponseHead(text, res) !== 0 || res.htxSize() > HTX_HEAD_LIMIT) return this.#badResponse(conn, buf);
     if (res.status < 200) return this.#onInterim(conn, buf, end);
     if (this.#l7 === L7_ON && this.conf.l7Retry!.onStatus(res.status) && this.#retryL7(conn)) return;
@@ -1187,6 +1187,15 @@ function withHeader(page: Buffer, line: string): Buffer {
   const at = text.indexOf('\r\n\r\n');
   if (at < 0) return page;
   return Buffer.from(text.slice(0, at) + '\r\n' + line + text.slice(at), 'latin1');
+}
+
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** buf[0..end) as a latin1 string: Buffer#latin1Slice, what toString('latin1', 0, end) ends in, without its argument decoding. */
+function latin1Head(buf: Buffer, end: number): string {
+  return (buf as unknown as Latin1Slicer).latin1Slice(0, end);
 }
 
 function sessionOf(s: net.Socket): HttpSession {
