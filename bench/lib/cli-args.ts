@@ -25,7 +25,8 @@ options:
   --runs N          measured runs per contender (default 5, 1..50)
   --duration S      seconds measured per run (default 10, 1..300)
   --warmup S        seconds of warm-up before each run (default 2, 0..60)
-  --only LIST       contenders to run, comma-separated (e.g. haproxy, or direct,haproxy,hapair)
+  --only LIST       contenders to run, comma-separated (e.g. haproxy, or direct,haproxy,hapair;
+                    node-floor: Node's own I/O cost with no HTTP work, in the wrk scenarios)
   --json FILE       also write the results as JSON (relative names go under bench/results/)
   --pin             taskset: proxy on the last CPU, client and backends on the others
   --list            list the scenarios and exit
