@@ -17,7 +17,7 @@ import { freePort } from './proxy-harness.ts';
 import { showStatRows } from './api-harness.ts';
 import { startHaproxyApi, waitApiSocket, type HaproxyApi } from './haproxy-api-oracle.ts';
 import { startHapairProxy, type HaproxyRun } from './http-oracle-harness.ts';
-import { arrivedAt, makePki, PassthroughBackend, plainClient, tlsClient, type ClientOptions, type Pki } from './tls-passthrough-harness.ts';
+import { arrivedAt, makePki, passthroughBackends, passthroughFrontends, PassthroughBackend, plainClient, tlsClient, type ClientOptions, type Pki } from './tls-passthrough-harness.ts';
 
 type Ports = Record<'tls' | 'strict' | 'pool' | 'short' | 'ver' | 'slow', number>;
 
@@ -49,31 +49,7 @@ defaults
     timeout connect 2s
     timeout client 10s
     timeout server 10s
-frontend tls_in
-    bind 127.0.0.1:${p.tls}
-    tcp-request inspect-delay 5s
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    use_backend ldap if { req.ssl_sni -i ldap.example.com }
-    use_backend web  if { req_ssl_sni -m end .example.com }
-    default_backend other
-frontend strict
-    bind 127.0.0.1:${p.strict}
-    tcp-request inspect-delay 5s
-    tcp-request content reject unless { req.ssl_hello_type 1 }
-    use_backend web if { req.ssl_sni -m end .example.com } { req.ssl_alpn h2 }
-    default_backend other
-frontend pool_in
-    bind 127.0.0.1:${p.pool}
-    tcp-request inspect-delay 5s
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    default_backend pool
-frontend short_delay
-    bind 127.0.0.1:${p.short}
-    tcp-request inspect-delay 500ms
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    use_backend ldap if { req.ssl_sni -i ldap.example.com }
-    default_backend other
-frontend ver_in
+${passthroughFrontends(p)}frontend ver_in
     bind 127.0.0.1:${p.ver}
     tcp-request inspect-delay 5s
     tcp-request content reject if !{ req.ssl_ver ge 3.0 }
@@ -86,19 +62,7 @@ frontend slow_client
     tcp-request inspect-delay 5s
     tcp-request content accept if { req.ssl_hello_type 1 }
     default_backend other
-backend ldap
-    server l1 127.0.0.1:${port('ldap')}
-backend web
-    server w1 127.0.0.1:${port('web')}
-backend other
-    server o1 127.0.0.1:${port('other')}
-backend pool
-    balance roundrobin
-    use-server a if { req.ssl_sni a.example.com }
-    use-server b if { req.ssl_sni b.example.com }
-    server a 127.0.0.1:${port('pa')}
-    server b 127.0.0.1:${port('pb')}
-`;
+${passthroughBackends(port)}`;
 
 beforeAll(async () => {
   pki = makePki();

@@ -192,3 +192,57 @@ export async function arrivedAt(log: readonly string[], before: number, ms = 800
   while (log.length <= before && Date.now() < deadline) await delay(5);
   return log[before] ?? 'none';
 }
+
+/** Listen ports of the frontends both passthrough tests share. */
+export interface PassthroughPorts {
+  readonly tls: number;
+  readonly strict: number;
+  readonly pool: number;
+  readonly short: number;
+}
+
+/** The frontends routed on the hello both passthrough tests run (config text, one section per line block). */
+export function passthroughFrontends(p: PassthroughPorts): string {
+  return `frontend tls_in
+    bind 127.0.0.1:${p.tls}
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    use_backend ldap if { req.ssl_sni -i ldap.example.com }
+    use_backend web  if { req_ssl_sni -m end .example.com }
+    default_backend other
+frontend strict
+    bind 127.0.0.1:${p.strict}
+    tcp-request inspect-delay 5s
+    tcp-request content reject unless { req.ssl_hello_type 1 }
+    use_backend web if { req.ssl_sni -m end .example.com } { req.ssl_alpn h2 }
+    default_backend other
+frontend pool_in
+    bind 127.0.0.1:${p.pool}
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    default_backend pool
+frontend short_delay
+    bind 127.0.0.1:${p.short}
+    tcp-request inspect-delay 500ms
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    use_backend ldap if { req.ssl_sni -i ldap.example.com }
+    default_backend other
+`;
+}
+
+/** Their backends, `port(name)` giving each test backend's port (ldap, web, other, pa, pb). */
+export function passthroughBackends(port: (name: string) => number): string {
+  return `backend ldap
+    server l1 127.0.0.1:${port('ldap')}
+backend web
+    server w1 127.0.0.1:${port('web')}
+backend other
+    server o1 127.0.0.1:${port('other')}
+backend pool
+    balance roundrobin
+    use-server a if { req.ssl_sni a.example.com }
+    use-server b if { req.ssl_sni b.example.com }
+    server a 127.0.0.1:${port('pa')}
+    server b 127.0.0.1:${port('pb')}
+`;
+}

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './proxy-harness.ts';
 import { showStatRows, startApiProxy, type ApiProxy } from './api-harness.ts';
-import { arrivedAt, makePki, PassthroughBackend, plainClient, tlsClient, type Pki } from './tls-passthrough-harness.ts';
+import { arrivedAt, makePki, passthroughBackends, passthroughFrontends, PassthroughBackend, plainClient, tlsClient, type Pki } from './tls-passthrough-harness.ts';
 
 let pki: Pki;
 const log: string[] = [];
@@ -21,43 +21,7 @@ defaults
     timeout connect 2s
     timeout client 10s
     timeout server 10s
-frontend tls_in
-    bind 127.0.0.1:${port.tls}
-    tcp-request inspect-delay 5s
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    use_backend ldap if { req.ssl_sni -i ldap.example.com }
-    use_backend web  if { req_ssl_sni -m end .example.com }
-    default_backend other
-frontend strict
-    bind 127.0.0.1:${port.strict}
-    tcp-request inspect-delay 5s
-    tcp-request content reject unless { req.ssl_hello_type 1 }
-    use_backend web if { req.ssl_sni -m end .example.com } { req.ssl_alpn h2 }
-    default_backend other
-frontend pool_in
-    bind 127.0.0.1:${port.pool}
-    tcp-request inspect-delay 5s
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    default_backend pool
-frontend short_delay
-    bind 127.0.0.1:${port.short}
-    tcp-request inspect-delay 500ms
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    use_backend ldap if { req.ssl_sni -i ldap.example.com }
-    default_backend other
-backend ldap
-    server l1 127.0.0.1:${backends.get('ldap')!.port}
-backend web
-    server w1 127.0.0.1:${backends.get('web')!.port}
-backend other
-    server o1 127.0.0.1:${backends.get('other')!.port}
-backend pool
-    balance roundrobin
-    use-server a if { req.ssl_sni a.example.com }
-    use-server b if { req.ssl_sni b.example.com }
-    server a 127.0.0.1:${backends.get('pa')!.port}
-    server b 127.0.0.1:${backends.get('pb')!.port}
-`;
+${passthroughFrontends(port)}${passthroughBackends((name) => backends.get(name)!.port)}`;
 
 beforeAll(async () => {
   pki = makePki();
