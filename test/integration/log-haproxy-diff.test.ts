@@ -133,7 +133,11 @@ beforeAll(async () => {
   savedTz = process.env.TZ;
   process.env.TZ = TZ;
   tmp = await mkdtemp(path.join(os.tmpdir(), 'hapair-log-diff-'));
-  echo = net.createServer((s) => s.pipe(s));
+  // A proxy's readiness probe or a client leaving early resets the echo's side: not a failure.
+  echo = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.pipe(s);
+  });
   await new Promise<void>((resolve) => echo!.listen(0, '127.0.0.1', resolve));
   for (const f of FORMATS) listeners.set(f, await udpListener());
   tcplogPort = await freePort();
