@@ -1,7 +1,8 @@
 // Byte-exact relaying through the read buffers `mode http` sessions reuse (src/http/http-io.ts):
 // large bodies of varied bytes both ways, with a client and a server that stop reading for a
 // while, so writes stay pending while more bytes arrive; then a second request on the same
-// connections.
+// connections. Then a download that outlasts `timeout client` while the client only reads (the
+// writes to it are its only activity, ../../src/net/idle-timeout.ts).
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,4 +118,57 @@ describe('http read buffers', () => {
     expect(received[0].equals(pattern(UP, 7))).toBe(true);
     expect(received[1].equals(pattern(UP, 8))).toBe(true);
   }, 30_000);
+});
+
+describe('client inactivity while a long response is relayed', () => {
+  it('a download that outlasts `timeout client` completes: the relayed writes count as client activity', async () => {
+    const size = 64 * 1024 * 1024;
+    const body = pattern(size, 99);
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => s.destroy());
+      s.once('data', () => {
+        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${size}\r\n\r\n`);
+        s.write(body);
+      });
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const spec = httpSpec({
+      name: 'web', binds: [tcpBind(0)], servers: [serverSpec('s1', (server.address() as net.AddressInfo).port)],
+      timeouts: { client: 1000, server: 10_000 },
+    });
+    proxy = await startProxy(configOf([spec]));
+    const c = net.connect(proxy.port(), '127.0.0.1');
+    sockets.push(c);
+    await once(c, 'connect');
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    c.on('data', (d: Buffer) => {
+      chunks.push(d);
+      bytes += d.length;
+    });
+    let closed = false;
+    c.once('close', () => (closed = true));
+    const t0 = performance.now();
+    c.write('GET /big HTTP/1.1\r\nhost: t\r\n\r\n');
+    // The client stops reading for 200 ms at a time (well under the 1 s timeout, so a loaded
+    // machine's late timers do not matter) and drains what waits in between; it sends nothing
+    // more, so only the proxy's writes to it are activity. Bounded: 200 cycles.
+    const total = (): number => size + chunks[0]!.indexOf('\r\n\r\n') + 4;
+    for (let i = 0; i < 200 && !closed && (chunks.length === 0 || bytes < total()); i++) {
+      c.pause();
+      await new Promise((r) => setTimeout(r, 200));
+      c.resume();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect({ closed, complete: bytes === total() }).toEqual({ closed: false, complete: true });
+    // The case is only one if the download outlasted the timeout (the kernel buffers hold a few MB per pause).
+    expect(performance.now() - t0).toBeGreaterThan(1000);
+    const all = Buffer.concat(chunks);
+    const at = all.indexOf('\r\n\r\n');
+    expect(all.subarray(0, at).toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(all.subarray(at + 4).equals(body)).toBe(true);
+  }, 60_000);
 });
