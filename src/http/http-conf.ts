@@ -31,6 +31,8 @@ export interface HttpConf {
   readonly errors: ErrorPages;
   /** `retry-on` beyond connect failures (the backend's), null when none. */
   readonly l7Retry: L7Retry | null;
+  /** http-response rules (frontend or backend) or cookie persistence may edit a response head. */
+  readonly responseEditable: boolean;
 }
 
 function lastOption(spec: ProxySpec, name: string): readonly string[] | undefined {
@@ -128,5 +130,6 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     forwardFor: typeof parsed === 'string' ? null : parsed,
     errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
     l7Retry: l7RetryOf(be),
+    responseEditable: be.cookie !== undefined || (be.rules?.httpResponse.length ?? 0) > 0 || (fe.rules?.httpResponse.length ?? 0) > 0,
   };
 }

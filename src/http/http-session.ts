@@ -692,7 +692,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (this.#wantsClose()) this.#closeClient = true;
     const connMode = this.#clientConnMode();
     // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
-    const head = connMode === CONN_NONE && res.canonical && !this.#responseEditable() ? text : writeResponseHead(res, connMode);
+    const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable ? text : writeResponseHead(res, connMode);
     this.bytesOut += head.length;
     if (this.#resKind === BODY_NONE) {
       this.#sendClientHead(head);
@@ -894,12 +894,6 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (!req.version11 && !req.connKeepAlive) return true;
     // A response delimited by the server's close cannot be followed by another one.
     return this.#resKind === BODY_CLOSE;
-  }
-
-  /** http-response rules (frontend or backend) or cookie persistence may edit the response head. */
-  #responseEditable(): boolean {
-    const be = this.backend!;
-    return be.spec.cookie !== undefined || (be.spec.rules?.httpResponse.length ?? 0) > 0 || (this.frontend.spec.rules?.httpResponse.length ?? 0) > 0;
   }
 
   #clientConnMode(): number {
