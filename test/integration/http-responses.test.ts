@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/process.ts';
 import { configOf, serverSpec, startProxy, tcpBind, type TestProxy } from './proxy-harness.ts';
 import { httpSpec } from './http-harness.ts';
-import { startHaproxy, type HaproxyRun } from './http-oracle-harness.ts';
+import { startHapairProxy, startHaproxy, type HaproxyRun } from './http-oracle-harness.ts';
 
 const CASES: ReadonlyArray<readonly [string, string]> = [
   ['content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Up: A\r\n\r\nhello'],
+  // Already as HAProxy writes it: hapair forwards such a head without rebuilding it.
+  ['canonical lower-case head', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-up: A\r\n\r\nhello'],
   ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'],
   ['close-delimited HTTP/1.0', 'HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nuntil close'],
   ['100 then 200', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
@@ -33,6 +35,13 @@ let proxy: TestProxy | undefined;
 let script = '';
 const servers: net.Server[] = [];
 let haPort = 0;
+/** The same proxies with http-response rules, which a head forwarded as it came must not skip. */
+let haRules: HaproxyRun | undefined;
+let oursRules: HaproxyRun | undefined;
+const rulesPorts = { ha: 0, ours: 0 };
+const rulesConfig = (listen: number, server: number): string =>
+  `global\n  nbthread 1\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 2s\n` +
+  `listen p\n  bind 127.0.0.1:${listen}\n  http-response set-header X-Set 1\n  http-response del-header x-up\n  server s1 127.0.0.1:${server}\n`;
 
 beforeAll(async () => {
   const srv = net.createServer((s) => {
@@ -48,10 +57,16 @@ beforeAll(async () => {
     [haPort],
   );
   proxy = await startProxy(configOf([httpSpec({ name: 'p', binds: [tcpBind(0)], servers: [serverSpec('s1', port)], timeouts: { server: 2000 } })]));
+  rulesPorts.ha = await freePort();
+  rulesPorts.ours = await freePort();
+  haRules = await startHaproxy(rulesConfig(rulesPorts.ha, port), [rulesPorts.ha]);
+  oursRules = await startHapairProxy(rulesConfig(rulesPorts.ours, port), [rulesPorts.ours]);
 }, 20_000);
 
 afterAll(async () => {
   await haproxy?.stop();
+  await haRules?.stop();
+  await oursRules?.stop();
   await proxy?.runtime.stop();
   for (const s of servers) s.close();
 });
@@ -82,5 +97,17 @@ describe('responses reach the client as through HAProxy 2.6', () => {
     const expected = await fetchRaw(haPort);
     const actual = await fetchRaw(proxy!.port());
     expect(actual).toBe(expected);
+  });
+});
+
+describe('http-response rules edit a head that could go out as it came', () => {
+  it.each([
+    ['canonical lower-case head', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-up: A\r\n\r\nhello'],
+    ['mixed-case head', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Up: A\r\n\r\nhello'],
+  ])('%s', async (_name, response) => {
+    script = response;
+    const expected = await fetchRaw(rulesPorts.ha);
+    expect(expected).toContain('x-set: 1\r\n');
+    expect(await fetchRaw(rulesPorts.ours)).toBe(expected);
   });
 });
