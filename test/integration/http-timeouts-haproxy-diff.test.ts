@@ -8,18 +8,15 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
 import { startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
+import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
 
 const CLIENT = 300;
 const TUNNEL = 1500;
 const HTTP_REQUEST = 600;
 
 /** An upgrade backend: 101 on the first head, then echoes `echo:` + bytes. */
-async function startEchoUpgrade(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => s.destroy());
+function startEchoUpgrade(): Promise<TestTcpServer> {
+  return startTcpServer((s) => {
     let head = '';
     const onHead = (d: Buffer): void => {
       head += d.toString('latin1');
@@ -30,16 +27,6 @@ async function startEchoUpgrade(): Promise<{ port: number; close(): Promise<void
     };
     s.on('data', onHead);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
-    },
-  };
 }
 
 interface Run extends LoggedRun {

@@ -7,29 +7,16 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
 import { startLoggedRun, stopLoggedRuns, type LoggedRun } from './logged-run.ts';
+import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
 
 const DELAY = 400;
 
 /** A backend that answers `NAME:` + each chunk it gets. */
-async function echoServer(name: string): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => s.destroy());
+function echoServer(name: string): Promise<TestTcpServer> {
+  return startTcpServer((s) => {
     s.on('data', (d: Buffer) => s.write(`${name}:${d.toString('latin1')}`));
     s.on('end', () => s.end());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
-    },
-  };
 }
 
 interface Run extends LoggedRun {

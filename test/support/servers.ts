@@ -3,21 +3,27 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import net from 'node:net';
 
-export interface EchoServer {
+export interface TestTcpServer {
   readonly server: net.Server;
   readonly port: number;
   readonly sockets: Set<net.Socket>;
+  /** Destroys the open connections, then closes the listener. */
   close(): Promise<void>;
 }
 
-/** TCP echo server with half-close: echoes, then ends its side when the client ends. */
-export async function startEchoServer(): Promise<EchoServer> {
+export type EchoServer = TestTcpServer;
+
+/**
+ * A TCP server on 127.0.0.1 (port 0) that keeps track of its connections so close() can end
+ * them; `onSocket` runs for each (socket errors just destroy it).
+ */
+export async function startTcpServer(onSocket: (s: net.Socket) => void, options: net.ServerOpts = {}): Promise<TestTcpServer> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  const server = net.createServer(options, (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());
-    s.pipe(s);
+    onSocket(s);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -32,6 +38,11 @@ export async function startEchoServer(): Promise<EchoServer> {
       await once(server, 'close');
     },
   };
+}
+
+/** TCP echo server with half-close: echoes, then ends its side when the client ends. */
+export function startEchoServer(): Promise<EchoServer> {
+  return startTcpServer((s) => s.pipe(s), { allowHalfOpen: true });
 }
 
 export interface UdpCollector {
