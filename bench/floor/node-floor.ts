@@ -1,7 +1,7 @@
 // The `node-floor` bench contender: what Node itself costs for this traffic. A keep-alive byte
 // relay (one server connection per client connection, no HTTP parsing, no rules, no timers)
 // built on exactly the I/O primitives hapair's `mode http` uses: reads into user buffers
-// (Node's `onread`, accepted sockets as src/net/listener.ts makes them), writes held until the
+// (Node's `onread`; sockets accepted by src/net/listener.ts acceptWithOnread, as hapair's are), writes held until the
 // end of the loop iteration and sent straight to the libuv handle (src/http/write-batch.ts).
 // Whatever hapair does on top of this is its HTTP work; the floor's distance to HAProxy is the
 // price of the runtime. Started as `node node-floor.ts CONFIG`, the same config text the other
@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { WriteBatch } from '../../src/http/write-batch.ts';
+import { acceptWithOnread, type UserBufferReads } from '../../src/net/listener.ts';
 
 const READ_SIZE = 16 * 1024;
 
@@ -21,29 +22,31 @@ function endpoints(configText: string): { listen: Endpoint; server: Endpoint } {
   return { listen: { host: bind[1]!, port: Number(bind[2]) }, server: { host: server[1]!, port: Number(server[2]) } };
 }
 
-/** Relays what `from` reads to `to`: held in the batch when it can, else written (copied: the read buffer is reused). */
-function relayReads(to: () => [net.Socket, WriteBatch]): { buffer: Buffer; callback: (n: number, buf: Buffer) => boolean } {
-  return {
-    buffer: Buffer.allocUnsafeSlow(READ_SIZE),
-    callback: (n, buf) => {
-      const [socket, batch] = to();
-      const data = buf.subarray(0, n);
-      if (!batch.hold(data)) socket.write(Buffer.from(data));
-      return true;
-    },
-  };
+/** The socket's relay partner and that partner's write batch. */
+const PEER = Symbol('node-floor.peer');
+interface FloorSocket extends net.Socket {
+  [PEER]: [net.Socket, WriteBatch];
 }
 
-function onClient(handle: unknown, server: Endpoint): void {
-  let up: [net.Socket, WriteBatch] | undefined;
-  const client = new net.Socket({
-    handle, allowHalfOpen: true, readable: true, writable: true, pauseOnCreate: true,
-    onread: relayReads(() => up!),
-  } as unknown as net.SocketConstructorOpts);
-  client.setNoDelay(true);
-  const down: [net.Socket, WriteBatch] = [client, new WriteBatch(client)];
-  const upSocket = net.connect({ ...server, noDelay: true, onread: relayReads(() => down) } as net.NetConnectOpts);
-  up = [upSocket, new WriteBatch(upSocket)];
+// One read buffer for every socket: each read is relayed (held in a batch, i.e. copied, or
+// copied for the write) before the next one lands in it.
+const readBuffer = Buffer.allocUnsafeSlow(READ_SIZE);
+
+/** Relays what a socket reads to its peer: held in the peer's batch when it can, else written. */
+const RELAY_READS: UserBufferReads = {
+  buffer: () => readBuffer,
+  callback(this: net.Socket, n: number, buf: Buffer): boolean {
+    const [socket, batch] = (this as FloorSocket)[PEER];
+    const data = buf.subarray(0, n);
+    if (!batch.hold(data)) socket.write(Buffer.from(data));
+    return true;
+  },
+};
+
+function onClient(client: net.Socket, server: Endpoint): void {
+  const upSocket = net.connect({ ...server, noDelay: true, onread: RELAY_READS } as net.NetConnectOpts);
+  (client as FloorSocket)[PEER] = [upSocket, new WriteBatch(upSocket)];
+  (upSocket as FloorSocket)[PEER] = [client, new WriteBatch(client)];
   client.on('error', () => upSocket.destroy());
   upSocket.on('error', () => client.destroy());
   client.on('end', () => upSocket.end());
@@ -56,9 +59,6 @@ function onClient(handle: unknown, server: Endpoint): void {
 const { listen, server } = endpoints(readFileSync(process.argv[2] ?? '', 'utf8'));
 const listener = net.createServer();
 listener.listen(listen.port, listen.host, () => {
-  // As src/net/listener.ts acceptWithUserBuffers: accepted sockets get `onread` user buffers.
-  const handle = (listener as unknown as { _handle: { onconnection: (err: number, h: unknown) => void } })._handle;
-  handle.onconnection = (err, clientHandle) => {
-    if (err === 0 && clientHandle !== undefined) onClient(clientHandle, server);
-  };
+  // Accepted sockets read into user buffers, exactly as hapair's listeners make them.
+  if (!acceptWithOnread(listener, RELAY_READS, (client) => onClient(client, server))) throw new Error('node-floor: this Node cannot accept with onread');
 });

@@ -134,13 +134,21 @@ interface ClientHandle {
  * look as expected (another Node version): sockets then emit 'data' and everything still works.
  */
 function acceptWithUserBuffers(listener: Listener, reads: UserBufferReads, onConnection: ConnectionHandler): boolean {
-  const handle = (listener.server as unknown as { _handle?: AcceptingHandle })._handle;
+  return acceptWithOnread(listener.server, reads, (socket) => onConnection(socket, listener));
+}
+
+/**
+ * The same for any listening net.Server (bench/floor/node-floor.ts uses it too): accepted
+ * sockets read through `reads`, with TCP_NODELAY; accept errors go to the server's 'error'.
+ */
+export function acceptWithOnread(server: net.Server, reads: UserBufferReads, onSocket: (socket: net.Socket) => void): boolean {
+  const handle = (server as unknown as { _handle?: AcceptingHandle })._handle;
   if (handle === undefined || typeof handle.onconnection !== 'function') return false;
   handle.onconnection = (err, clientHandle) => {
     if (err !== 0 || clientHandle === undefined) {
       // EMFILE and the like: reported (the runtime logs them), never thrown.
       const error = Object.assign(new Error(`accept ${getSystemErrorName(err)}`), { code: getSystemErrorName(err), errno: err, syscall: 'accept' });
-      if (listener.server.listenerCount('error') > 0) listener.server.emit('error', error);
+      if (server.listenerCount('error') > 0) server.emit('error', error);
       return;
     }
     const socket = new net.Socket({
@@ -152,7 +160,7 @@ function acceptWithUserBuffers(listener: Listener, reads: UserBufferReads, onCon
       onread: { buffer: reads.buffer, callback: reads.callback },
     } as unknown as net.SocketConstructorOpts);
     socket.setNoDelay(true);
-    onConnection(socket, listener);
+    onSocket(socket);
   };
   return true;
 }
