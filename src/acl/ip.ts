@@ -64,7 +64,7 @@ function groups(s: string): number[] | undefined {
   return out;
 }
 
-function maskWord(word: number, bits: number): number {
+export function maskWord(word: number, bits: number): number {
   if (bits >= 32) return word >>> 0;
   if (bits <= 0) return 0;
   return (word & (~0 << (32 - bits))) >>> 0;

@@ -2,6 +2,7 @@
 // cfg_parse_listen). Each line is looked up in the keyword tables: unknown → did-you-mean, planned →
 // "not supported yet", wrong section → HAProxy's error or "ignored" warning, supported → its parser.
 import { readFileSync } from 'node:fs';
+import { parseIpNet } from '../acl/ip.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { notSupportedYet, type ProxyKeywordEntry } from './keywords/keywords.ts';
 import { OPTION_INDEX, OPTION_REMOVED } from './keywords/options.ts';
@@ -259,8 +260,8 @@ function httpOption(d: ProxyDraft, line: ConfigLine): void {
       const a = args[i];
       if (a === 'if-none') continue;
       if ((a === 'header' || a === 'except') && args[i + 1] !== undefined) {
-        if (a === 'except' && !/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(args[i + 1])) {
-          return d.report.error(line.loc, `'option forwardfor except' expects an IPv4 network address, got '${args[i + 1]}' (IPv6 is not supported yet)`);
+        if (a === 'except' && parseIpNet(args[i + 1]) === undefined) {
+          return d.report.error(line.loc, `'option forwardfor except' expects an IPv4 or IPv6 network address, got '${args[i + 1]}'`);
         }
         i++;
         continue;

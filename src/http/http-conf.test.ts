@@ -1,18 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxySpec } from '../config/model.ts';
-import { connModeOf, parseForwardFor } from './http-conf.ts';
+import { parseIpNet } from '../acl/ip.ts';
+import { connModeOf, forwardForOf, parseForwardFor, sourceInNet } from './http-conf.ts';
 
 const spec = (lines: string[][], defaults: string[][] = []): ProxySpec =>
   ({ lines: lines.map((args) => ({ args, loc: { file: 't', line: 1 } })), defaultsLines: defaults.map((args) => ({ args, loc: { file: 't', line: 1 } })) }) as unknown as ProxySpec;
 
 describe('option forwardfor', () => {
-  it('parses header, if-none and except', () => {
+  it('parses header, if-none and except (IPv4 or IPv6)', () => {
     expect(parseForwardFor([])).toEqual({ header: 'x-forwarded-for', ifNone: false, except: null });
     expect(parseForwardFor(['except', '10.0.0.0/8', 'header', 'X-Client-IP', 'if-none'])).toEqual({
-      header: 'x-client-ip', ifNone: true, except: { net: 0x0a000000, mask: 0xff000000 },
+      header: 'x-client-ip', ifNone: true, except: { v6: false, words: [0x0a000000], prefix: 8 },
     });
-    expect(parseForwardFor(['except', 'nope'])).toMatch(/IPv4 network/);
+    expect(parseForwardFor(['except', '2001:db8::/32'])).toMatchObject({ except: { v6: true, prefix: 32 } });
+    expect(parseForwardFor(['except', 'nope'])).toMatch(/IPv4 or IPv6 network/);
     expect(parseForwardFor(['bogus'])).toMatch(/does not understand/);
+  });
+
+  it('combines the frontend\'s and the backend\'s options as HAProxy does', () => {
+    const fe = spec([['option', 'forwardfor', 'header', 'X-Fe', 'if-none', 'except', '10.0.0.0/8']]);
+    const be = spec([['option', 'forwardfor', 'except', '::1']]);
+    expect(forwardForOf(fe, spec([]))).toMatchObject({ header: 'x-fe', always: false, except: [{ prefix: 8 }] });
+    expect(forwardForOf(fe, be)).toMatchObject({ header: 'x-forwarded-for', always: true, except: [{ prefix: 8 }, { prefix: 128 }] });
+    expect(forwardForOf(spec([]), spec([]))).toBeNull();
+    expect(forwardForOf(fe, fe)).toMatchObject({ header: 'x-fe', always: false });
+  });
+
+  it('matches a client address against an except network of its own family only', () => {
+    const v4 = parseIpNet('127.0.0.0/8')!;
+    const mapped = parseIpNet('::ffff:127.0.0.2/128')!;
+    expect(sourceInNet('127.0.0.9', v4)).toBe(true);
+    expect(sourceInNet('10.0.0.1', v4)).toBe(false);
+    expect(sourceInNet('::ffff:127.0.0.2', v4)).toBe(false);
+    expect(sourceInNet('::ffff:127.0.0.2', mapped)).toBe(true);
+    expect(sourceInNet('127.0.0.2', mapped)).toBe(false);
   });
 });
 

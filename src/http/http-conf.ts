@@ -1,5 +1,6 @@
 // What the HTTP session needs from a frontend or backend, resolved once at start from the
 // ProxySpec: timeouts, connection mode, server connection reuse, forwardfor, error pages.
+import { type IpNet, maskWord, parseIpNet, parseIpv4, parseIpv6 } from '../acl/ip.ts';
 import type { ProxySpec } from '../config/model.ts';
 import { ErrorPages, errorFilesOf } from './error-pages.ts';
 import { l7RetryOf, type L7Retry } from './retry-on.ts';
@@ -7,12 +8,25 @@ import { l7RetryOf, type L7Retry } from './retry-on.ts';
 /** configuration.txt 4.2 "http-reuse": never | safe (default) | aggressive | always. */
 export type ReuseMode = 'never' | 'safe' | 'aggressive' | 'always';
 
-/** `option forwardfor [except NET] [header NAME] [if-none]`. */
+/**
+ * `option forwardfor [except NET] [header NAME] [if-none]` of the frontend and the backend,
+ * combined as HAProxy does (http_ana.c http_process_request): one header, named by the backend's
+ * option when it has one, else by the frontend's; skipped when the request has it only if every
+ * option present says `if-none`; not added for a client inside either option's `except` network.
+ */
 export interface ForwardFor {
   readonly header: string;
+  /** Added even when the request carries the header already. */
+  readonly always: boolean;
+  /** The `except` networks (IPv4 or IPv6) of the frontend's and the backend's options. */
+  readonly except: readonly IpNet[];
+}
+
+/** One `option forwardfor` line's arguments. */
+export interface ForwardForOption {
+  readonly header: string;
   readonly ifNone: boolean;
-  /** `except NET`: network address as 32-bit number and mask (IPv4 only), null = none. */
-  readonly except: { readonly net: number; readonly mask: number } | null;
+  readonly except: IpNet | null;
 }
 
 export interface HttpConf {
@@ -47,42 +61,54 @@ function lastOption(spec: ProxySpec, name: string): readonly string[] | undefine
 }
 
 /** Parse `option forwardfor` arguments; an error message for a bad one. */
-export function parseForwardFor(args: readonly string[]): ForwardFor | string {
+export function parseForwardFor(args: readonly string[]): ForwardForOption | string {
   let header = 'x-forwarded-for';
   let ifNone = false;
-  let except: ForwardFor['except'] = null;
+  let except: IpNet | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === 'if-none') ifNone = true;
     else if (a === 'header' && args[i + 1] !== undefined) header = args[++i].toLowerCase();
     else if (a === 'except' && args[i + 1] !== undefined) {
-      const net = parseIpv4Net(args[++i]);
-      if (net === null) return `'option forwardfor except' expects an IPv4 network, got '${args[i]}'`;
-      except = net;
+      except = parseIpNet(args[++i]) ?? null;
+      if (except === null) return `'option forwardfor except' expects an IPv4 or IPv6 network, got '${args[i]}'`;
     } else return `'option forwardfor' does not understand '${a}'`;
   }
   return { header, ifNone, except };
 }
 
-export function parseIpv4Net(text: string): { net: number; mask: number } | null {
-  const [addr, bits = '32'] = text.split('/');
-  const ip = ipv4ToInt(addr);
-  const n = Number(bits);
-  if (ip === null || !Number.isInteger(n) || n < 0 || n > 32) return null;
-  const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
-  return { net: (ip & mask) >>> 0, mask };
+/** The frontend's and the backend's `option forwardfor` combined; null when neither has it. */
+export function forwardForOf(fe: ProxySpec, be: ProxySpec): ForwardFor | null {
+  const parse = (spec: ProxySpec): ForwardForOption | null => {
+    const args = lastOption(spec, 'forwardfor');
+    const parsed = args === undefined ? null : parseForwardFor(args);
+    return typeof parsed === 'string' ? null : parsed;
+  };
+  const f = parse(fe);
+  const b = be === fe ? null : parse(be);
+  const named = b ?? f;
+  if (named === null) return null;
+  const present = [f, b].filter((o) => o !== null);
+  return {
+    header: named.header,
+    always: present.some((o) => !o.ifNone),
+    except: present.flatMap((o) => (o.except === null ? [] : [o.except])),
+  };
 }
 
-export function ipv4ToInt(text: string): number | null {
-  const m = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (m === null) return null;
-  let v = 0;
-  for (let i = 1; i <= 4; i++) {
-    const b = Number(m[i]);
-    if (b > 255) return null;
-    v = v * 256 + b;
+/**
+ * The client address is inside `net` (HAProxy's ipcmp2net: the same address family only, so an
+ * IPv4 client of a dual-stack listener, `::ffff:a.b.c.d`, is matched by IPv6 networks).
+ */
+export function sourceInNet(src: string, net: IpNet): boolean {
+  if (!net.v6) {
+    const v4 = parseIpv4(src);
+    return v4 >= 0 && maskWord(v4, net.prefix) === net.words[0];
   }
-  return v;
+  const v6 = parseIpv6(src);
+  if (v6 === undefined) return false;
+  for (let i = 0; i < 4; i++) if (maskWord(v6[i], net.prefix - 32 * i) !== net.words[i]) return false;
+  return true;
 }
 
 function reuseOf(spec: ProxySpec): ReuseMode {
@@ -114,8 +140,6 @@ export function connModeOf(spec: ProxySpec): string {
 export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
   const feMode = connModeOf(fe);
   const beMode = be === fe ? feMode : connModeOf(be);
-  const ff = lastOption(be, 'forwardfor') ?? lastOption(fe, 'forwardfor');
-  const parsed = ff === undefined ? null : parseForwardFor(ff);
   const httpRequest = fe.timeouts.httpRequest ?? 0;
   return {
     httpRequestTimeout: httpRequest,
@@ -127,7 +151,7 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     serverClose: feMode === 'http-server-close' || beMode === 'http-server-close',
     reuse: reuseOf(be),
     abortOnClose: be.options.abortonclose === true,
-    forwardFor: typeof parsed === 'string' ? null : parsed,
+    forwardFor: forwardForOf(fe, be),
     errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
     l7Retry: l7RetryOf(be),
     responseEditable: be.cookie !== undefined || (be.rules?.httpResponse.length ?? 0) > 0 || (fe.rules?.httpResponse.length ?? 0) > 0,

@@ -19,7 +19,7 @@ import { H1Message } from './h1-message.ts';
 import { captureHeaders } from './header-capture.ts';
 import { writeRequestHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
-import { ipv4ToInt } from './http-conf.ts';
+import { sourceInNet } from './http-conf.ts';
 import { reasonPhrase } from './status-text.ts';
 import { eventNow } from '../event-clock.ts';
 
@@ -292,11 +292,12 @@ export abstract class HttpTxnBase implements SampleTxn {
   /** The request head for the server, with `option forwardfor` applied. */
   buildRequestHead(connMode: number): string {
     const ff = this.conf.forwardFor;
-    if (ff !== null && !(ff.ifNone && this.req.header(ff.header) !== undefined)) {
+    if (ff !== null && (ff.always || this.req.header(ff.header) === undefined)) {
+      // The address as the socket reports it: an IPv4 client of a dual-stack listener is
+      // ::ffff:a.b.c.d, as HAProxy writes it (inet_ntop of the IPv6 address).
       const src = this.src;
-      const ip = ff.except === null ? null : ipv4ToInt(src);
-      if (ip === null || ((ip & ff.except!.mask) >>> 0) !== ff.except!.net) {
-        return writeRequestHead(this.req, connMode, ff.header, src.startsWith('::ffff:') ? src.slice(7) : src);
+      if (ff.except.length === 0 || !ff.except.some((net) => sourceInNet(src, net))) {
+        return writeRequestHead(this.req, connMode, ff.header, src);
       }
     }
     return writeRequestHead(this.req, connMode);

@@ -81,8 +81,8 @@ export interface RawResponse {
 }
 
 /** Send `head` (CRLF line ends, no final blank line) and `body` on a new connection; read to close. */
-export async function rawRequest(port: number, head: string, body = '', localAddress?: string): Promise<RawResponse> {
-  const sock = net.connect({ port, host: '127.0.0.1', localAddress });
+export async function rawRequest(port: number, head: string, body = '', localAddress?: string, host = '127.0.0.1'): Promise<RawResponse> {
+  const sock = net.connect({ port, host, localAddress });
   const chunks: Buffer[] = [];
   sock.on('data', (d) => chunks.push(d));
   const timer = setTimeout(() => sock.destroy(new Error('response timeout')), 5000);
