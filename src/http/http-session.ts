@@ -547,6 +547,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const server = this.server!;
     const be = this.backend!;
     this.phase = 'C';
+    // http-reuse never: the session's private connection, when it is to this server.
     const own = this.#own;
     if (own !== null) {
       this.#own = null;
@@ -554,12 +555,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         own.owner = this;
         return this.#useConn(own);
       }
-      if (this.conf.reuse === 'never' || !own.park()) own.destroy();
+      own.destroy();
     }
+    // HAProxy 2.6 connect_server(): a later request of a client connection may take a parked
+    // connection (safe ones first), a first request only with aggressive (safe ones) or always.
     const reuse = this.conf.reuse;
-    if (reuse === 'always' || reuse === 'aggressive' || (reuse === 'safe' && this.requests > 1)) {
-      const idle = ServerConn.fromPool(server, this);
-      if (idle !== null) return this.#useConn(idle);
+    if (reuse !== 'never') {
+      const later = this.requests > 1;
+      const pooled = ServerConn.fromPool(server, this, later || reuse !== 'safe', later || reuse === 'always');
+      if (pooled !== null) return this.#useConn(pooled);
     }
     const offset = server.spec.portOffset;
     const port = offset !== undefined ? this.listener.port + offset : (server.port ?? this.listener.port);
@@ -925,7 +929,11 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       (this.res.version11 || this.res.connKeepAlive) && !this.conf.httpClose && !this.conf.serverClose;
     this.#closeServer = false;
     if (!reusable) conn.destroy();
-    else if (this.conf.reuse === 'never' || this.#closeClient) conn.destroy();
+    else if (this.conf.reuse !== 'never') {
+      // Parked at once for any session to take, this one's next request included (HAProxy
+      // 2.6 h1_detach: only private connections stay with their session).
+      if (!conn.park()) conn.destroy();
+    } else if (this.#closeClient) conn.destroy();
     else {
       conn.detach();
       this.#own = conn;
@@ -1127,8 +1135,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#dropServer();
     const own = this.#own;
     this.#own = null;
-    // The session's idle server connection outlives it in the server's pool (http-reuse).
-    if (own !== null && (this.conf.reuse === 'never' || !own.park())) own.destroy();
+    // A private server connection (http-reuse never) ends with its session.
+    own?.destroy();
     this.client.destroy();
     this.ctx.frontend.counters.leave(this.totalIn, this.totalOut);
     this.host.sessionEnded(this);

@@ -1,7 +1,10 @@
 // A connection to a server in http mode and the per-server pools of idle ones (HAProxy's
 // idle/safe connection lists, configuration.txt 4.2 "http-reuse"). A connection belongs to one
-// session while a request uses it; between requests it stays with its session (private) or
-// waits in its server's pool, where a close or stray bytes from the server remove it.
+// session while a request uses it; between requests it stays with its session (`http-reuse
+// never`: private) or waits in its server's pool, where a close or stray bytes from the server
+// remove it. As in HAProxy 2.6 (mux_h1.c h1_detach), a connection whose last transaction was its
+// first one waits in the server's `idle` list, one that has served more in its `safe` list (it
+// has shown the server keeps connections alive).
 // Handlers are module-level and find their connection through a symbol: no closure per request.
 import net from 'node:net';
 import tls from 'node:tls';
@@ -114,14 +117,14 @@ export class ServerConn {
     this.socket.destroy();
   }
 
-  /** Park in the server's pool; false (and nothing done) when it cannot be kept. */
+  /** Park in the server's pool (safe list after a second or later request); false (and nothing done) when it cannot be kept. */
   park(): boolean {
-    const pool = poolOf(this.server);
-    if (pool.length >= MAX_IDLE_PER_SERVER || this.socket.destroyed || !this.socket.writable) return false;
+    const pools = poolsOf(this.server);
+    if (pools.safe.length + pools.idle.length >= MAX_IDLE_PER_SERVER || this.socket.destroyed || !this.socket.writable) return false;
     this.owner = null;
     this.#pooled = true;
     this.setTimeout(IDLE_TIMEOUT_MS);
-    pool.push(this);
+    (this.requests > 1 ? pools.safe : pools.idle).push(this);
     return true;
   }
 
@@ -133,11 +136,20 @@ export class ServerConn {
     this.owner = null;
   }
 
-  static fromPool(server: Server, owner: ServerConnOwner): ServerConn | null {
-    const pool = POOLS.get(server);
-    if (pool === undefined) return null;
-    while (pool.length > 0) {
-      const conn = pool.pop()!;
+  /**
+   * A parked connection of `server` for `owner`: from the safe list when `safe`, else (or when
+   * that is empty) from the idle list when `idle`; the longest parked first (HAProxy's trees of
+   * idle connections return the first inserted of equal keys). Null if none.
+   */
+  static fromPool(server: Server, owner: ServerConnOwner, safe: boolean, idle: boolean): ServerConn | null {
+    const pools = POOLS.get(server);
+    if (pools === undefined) return null;
+    return (safe ? ServerConn.#take(pools.safe, owner) : null) ?? (idle ? ServerConn.#take(pools.idle, owner) : null);
+  }
+
+  static #take(list: ServerConn[], owner: ServerConnOwner): ServerConn | null {
+    while (list.length > 0) {
+      const conn = list.shift()!;
       conn.#pooled = false;
       if (conn.socket.destroyed || !conn.socket.writable) continue;
       conn.owner = owner;
@@ -148,19 +160,21 @@ export class ServerConn {
 
   /** Idle connections parked for `server` (tests, stats). */
   static idleCount(server: Server): number {
-    return POOLS.get(server)?.length ?? 0;
+    const pools = POOLS.get(server);
+    return pools === undefined ? 0 : pools.safe.length + pools.idle.length;
   }
 
   /** Close every idle connection of `server` (server going down, runtime stopping). */
   static purge(server: Server): void {
-    const pool = POOLS.get(server);
-    if (pool === undefined) return;
+    const pools = POOLS.get(server);
+    if (pools === undefined) return;
     POOLS.delete(server);
-    for (const c of pool) {
+    for (const c of [...pools.safe, ...pools.idle]) {
       c.#pooled = false;
       c.socket.destroy();
     }
   }
+
 
   /** An idle connection saw an event: it can no longer be reused. */
   onIdleEvent(): void {
@@ -169,19 +183,27 @@ export class ServerConn {
   }
 }
 
-const POOLS = new WeakMap<Server, ServerConn[]>();
+/** A server's parked connections: HAProxy's safe and idle lists. */
+interface ServerPools {
+  readonly safe: ServerConn[];
+  readonly idle: ServerConn[];
+}
 
-function poolOf(server: Server): ServerConn[] {
-  let pool = POOLS.get(server);
-  if (pool === undefined) POOLS.set(server, (pool = []));
-  return pool;
+const POOLS = new WeakMap<Server, ServerPools>();
+
+function poolsOf(server: Server): ServerPools {
+  let pools = POOLS.get(server);
+  if (pools === undefined) POOLS.set(server, (pools = { safe: [], idle: [] }));
+  return pools;
 }
 
 function unpool(conn: ServerConn): void {
-  const pool = POOLS.get(conn.server);
-  if (pool === undefined) return;
-  const i = pool.indexOf(conn);
-  if (i >= 0) pool.splice(i, 1);
+  const pools = POOLS.get(conn.server);
+  if (pools === undefined) return;
+  for (const list of [pools.safe, pools.idle]) {
+    const i = list.indexOf(conn);
+    if (i >= 0) list.splice(i, 1);
+  }
 }
 
 function connOf(s: net.Socket): ServerConn {
