@@ -900,10 +900,16 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     return this.#resKind === BODY_CLOSE;
   }
 
+  /**
+   * The connection header towards the client (HAProxy 2.6 mux_h1.c h1_update_res_conn_value,
+   * checked against it for every client and server version): closing, `close` when the response
+   * is HTTP/1.1; kept alive, `keep-alive` when the request or the response is HTTP/1.0. The
+   * server's own connection header is dropped either way.
+   */
   #clientConnMode(): number {
-    // A close-delimited response says it by itself (HAProxy adds no header then).
-    if (this.#closeClient) return this.#resKind === BODY_CLOSE ? CONN_NONE : CONN_CLOSE;
-    return this.req.version11 ? CONN_NONE : CONN_KEEP_ALIVE;
+    const res11 = this.res.version11;
+    if (this.#closeClient) return res11 ? CONN_CLOSE : CONN_NONE;
+    return res11 && this.req.version11 ? CONN_NONE : CONN_KEEP_ALIVE;
   }
 
   #startTunnel(conn: ServerConn, buf: Buffer, end: number): void {

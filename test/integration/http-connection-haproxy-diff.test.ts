@@ -1,0 +1,172 @@
+// Differential test of the connection header and of connection persistence on both sides: for
+// each connection mode (keep-alive, http-server-close, httpclose), each kind of client request
+// (HTTP/1.1 or 1.0, with or without `connection: close|keep-alive`) and each kind of server
+// response (1.1, 1.1 + close or keep-alive, 1.0, 1.0 + keep-alive, close-delimited, chunked), the same request
+// goes through HAProxy 2.6 and through `hapair proxy`. Compared: the request line and connection
+// header the server got, the client's status line, framing and connection headers and body,
+// and whether a second request on the same client connection is answered, and on the same
+// server connection. No timing: the second request is what tells whether a side was kept.
+import { once } from 'node:events';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from './http-harness.ts';
+import { distinctFreePorts, type HaproxyRun, startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+
+const MODES: Record<string, string[]> = {
+  keepalive: [],
+  serverclose: ['option http-server-close'],
+  httpclose: ['option httpclose'],
+};
+const MODE_NAMES = Object.keys(MODES);
+
+/** Client request kinds: the request line's version and extra header lines. */
+const CLIENTS: Record<string, { version: string; headers: string[] }> = {
+  h11: { version: 'HTTP/1.1', headers: [] },
+  h11close: { version: 'HTTP/1.1', headers: ['Connection: close'] },
+  h11ka: { version: 'HTTP/1.1', headers: ['Connection: keep-alive'] },
+  h10: { version: 'HTTP/1.0', headers: [] },
+  h10ka: { version: 'HTTP/1.0', headers: ['Connection: keep-alive'] },
+  h10close: { version: 'HTTP/1.0', headers: ['Connection: close'] },
+};
+
+/** Server response kinds: the bytes sent, and whether the server closes after them. */
+const RESPONSES: Record<string, { bytes: string; close: boolean }> = {
+  r11: { bytes: 'HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nr11', close: false },
+  r11close: { bytes: 'HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 3\r\n\r\nr1c', close: true },
+  r11ka: { bytes: 'HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\ncontent-length: 3\r\n\r\nrka', close: false },
+  r10: { bytes: 'HTTP/1.0 200 OK\r\ncontent-length: 3\r\n\r\nr10', close: true },
+  r10ka: { bytes: 'HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 3\r\n\r\nr1k', close: false },
+  r11eof: { bytes: 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\neof-body', close: true },
+  r11chunked: { bytes: 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nchk\r\n0\r\n\r\n', close: false },
+};
+
+interface Backend {
+  readonly port: number;
+  /** Per request: `conn<N> <request line> | connection: <value>`. */
+  readonly seen: string[];
+  close(): Promise<void>;
+}
+
+async function backend(): Promise<Backend> {
+  let conns = 0;
+  const seen: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    const id = conns++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+    let buf = '';
+    s.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [line, ...fields] = buf.slice(0, end).split('\r\n');
+      buf = buf.slice(end + 4);
+      const conn = fields.find((f) => /^connection:/i.test(f))?.slice(11).trim() ?? '-';
+      seen.push(`conn${id} ${line} | connection: ${conn}`);
+      const kind = RESPONSES[line!.split(' ')[1]!.slice(1)] ?? RESPONSES.r11!;
+      s.write(kind.bytes);
+      if (kind.close) s.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    seen,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+function config(ports: readonly number[], backends: readonly Backend[]): string {
+  return `global
+    nbthread 1
+defaults
+    mode http
+    timeout client 5s
+    timeout connect 5s
+    timeout server 5s
+${MODE_NAMES.map((name, i) => `listen ${name}
+    bind 127.0.0.1:${ports[i]}
+    http-reuse never
+${MODES[name]!.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${backends[i]!.port}
+`).join('')}`;
+}
+
+interface Side {
+  readonly run: HaproxyRun;
+  readonly ports: number[];
+  readonly backends: Backend[];
+}
+
+const sides: Side[] = [];
+
+async function startSide(kind: 'haproxy' | 'hapair', ports: number[]): Promise<Side> {
+  const backends: Backend[] = [];
+  for (let i = 0; i < MODE_NAMES.length; i++) backends.push(await backend());
+  const cfg = config(ports, backends);
+  const run = kind === 'haproxy' ? await startHaproxy(cfg, ports) : await startHapairProxy(cfg, ports);
+  const side = { run, ports, backends };
+  sides.push(side);
+  return side;
+}
+
+let haproxy: Side;
+let hapair: Side;
+
+beforeAll(async () => {
+  const ports = await distinctFreePorts(2 * MODE_NAMES.length);
+  haproxy = await startSide('haproxy', ports.slice(0, MODE_NAMES.length));
+  hapair = await startSide('hapair', ports.slice(MODE_NAMES.length));
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of sides) {
+    await s.run.stop();
+    for (const b of s.backends) await b.close();
+  }
+});
+
+/** Response header fields compared (framing and persistence). */
+const SHOWN = ['connection', 'content-length', 'transfer-encoding'];
+
+async function exchange(side: Side, mode: string, client: string, response: string): Promise<unknown> {
+  const i = MODE_NAMES.indexOf(mode);
+  const be = side.backends[i]!;
+  const from = be.seen.length;
+  const { version, headers } = CLIENTS[client]!;
+  const c = new HttpClient(side.ports[i]!);
+  try {
+    await once(c.socket, 'connect');
+    const request = (path: string): string => [`GET ${path} ${version}`, 'Host: t', ...headers, '', ''].join('\r\n');
+    c.send(request(`/${response}`));
+    const r = await c.read();
+    const [status] = r.head.split('\r\n');
+    const first = { status, headers: SHOWN.map((h) => `${h}: ${r.headers.get(h) ?? '-'}`), body: r.body };
+    // The second request: answered (on which server connection) or not.
+    let second: string;
+    if (c.closed) second = 'client closed';
+    else {
+      c.send(request('/r11'));
+      second = await c.read().then((r2) => r2.body, () => 'client closed');
+    }
+    return { first, second, server: be.seen.slice(from).map((l, k, all) => l.replace(/^conn\d+/, all[0]!.split(' ')[0] === l.split(' ')[0] ? 'same' : 'other')) };
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+const CASES = MODE_NAMES.flatMap((m) => Object.keys(CLIENTS).flatMap((c) => Object.keys(RESPONSES).map((r) => [m, c, r] as const)));
+
+describe('connection headers and persistence: hapair does what HAProxy 2.6 does', () => {
+  it.each(CASES)('%s, client %s, server %s', async (mode, client, response) => {
+    const ref = await exchange(haproxy, mode, client, response);
+    const ours = await exchange(hapair, mode, client, response);
+    expect(ours).toEqual(ref);
+  });
+});
