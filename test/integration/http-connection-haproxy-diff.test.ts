@@ -5,7 +5,9 @@
 // goes through HAProxy 2.6 and through `hapair proxy`. Compared: the request line and connection
 // header the server got, the client's status line, framing and connection headers and body,
 // and whether a second request on the same client connection is answered, and on the same
-// server connection. No timing: the second request is what tells whether a side was kept.
+// server connection. The same for local answers (deny, return, redirect, auth, 503 without a
+// server, 502 for an invalid response, 504 after timeout server). No timing: the second request
+// is what tells whether a side was kept.
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +18,21 @@ const MODES: Record<string, string[]> = {
   keepalive: [],
   serverclose: ['option http-server-close'],
   httpclose: ['option httpclose'],
+  /** The section of local answers (LOCAL below), in keep-alive mode. */
+  local: [],
 };
 const MODE_NAMES = Object.keys(MODES);
+
+/** The section of local answers (and of the 502/504 the proxy makes of a bad or silent server). */
+const LOCAL = `    http-request deny if { path /deny }
+    http-request deny deny_status 429 if { path /deny429 }
+    http-request return status 200 content-type text/plain string ok if { path /ret }
+    http-request redirect location /elsewhere code 302 if { path /redir }
+    http-request auth realm R if { path /auth }
+    use_backend nosrv if { path /nosrv }
+`;
+/** Paths of the local-answer cases. */
+const LOCAL_PATHS = ['deny', 'deny429', 'ret', 'redir', 'auth', 'nosrv', 'bad', 'silent'];
 
 /** Client request kinds: the request line's version and extra header lines. */
 const CLIENTS: Record<string, { version: string; headers: string[] }> = {
@@ -31,6 +46,9 @@ const CLIENTS: Record<string, { version: string; headers: string[] }> = {
 
 /** Server response kinds: the bytes sent, and whether the server closes after them. */
 const RESPONSES: Record<string, { bytes: string; close: boolean }> = {
+  // For the local answers below: an invalid response (502), none at all (504).
+  bad: { bytes: 'HTTP/1.1 abc\r\n\r\n', close: false },
+  silent: { bytes: '', close: false },
   r11: { bytes: 'HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nr11', close: false },
   r11close: { bytes: 'HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 3\r\n\r\nr1c', close: true },
   r11ka: { bytes: 'HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\ncontent-length: 3\r\n\r\nrka', close: false },
@@ -66,7 +84,7 @@ async function backend(): Promise<Backend> {
       const conn = fields.find((f) => /^connection:/i.test(f))?.slice(11).trim() ?? '-';
       seen.push(`conn${id} ${line} | connection: ${conn}`);
       const kind = RESPONSES[line!.split(' ')[1]!.slice(1)] ?? RESPONSES.r11!;
-      s.write(kind.bytes);
+      if (kind.bytes !== '') s.write(kind.bytes);
       if (kind.close) s.end();
     });
   });
@@ -94,8 +112,9 @@ defaults
 ${MODE_NAMES.map((name, i) => `listen ${name}
     bind 127.0.0.1:${ports[i]}
     http-reuse never
-${MODES[name]!.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${backends[i]!.port}
-`).join('')}`;
+${name === 'local' ? `${LOCAL}    timeout server 300ms\n` : ''}${MODES[name]!.map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${backends[i]!.port}
+`).join('')}backend nosrv
+`;
 }
 
 interface Side {
@@ -161,7 +180,17 @@ async function exchange(side: Side, mode: string, client: string, response: stri
   }
 }
 
-const CASES = MODE_NAMES.flatMap((m) => Object.keys(CLIENTS).flatMap((c) => Object.keys(RESPONSES).map((r) => [m, c, r] as const)));
+const SERVED = Object.keys(RESPONSES).filter((r) => r !== 'bad' && r !== 'silent');
+const CASES = MODE_NAMES.filter((m) => m !== 'local').flatMap((m) => Object.keys(CLIENTS).flatMap((c) => SERVED.map((r) => [m, c, r] as const)));
+
+describe('local answers (deny, return, redirect, auth, 503, 502, 504) on kept-alive connections, as HAProxy 2.6', () => {
+  const local = Object.keys(CLIENTS).flatMap((c) => LOCAL_PATHS.map((p) => [c, p] as const));
+  it.each(local)('client %s, /%s', async (client, path) => {
+    const ref = await exchange(haproxy, 'local', client, path);
+    const ours = await exchange(hapair, 'local', client, path);
+    expect(ours).toEqual(ref);
+  });
+});
 
 describe('connection headers and persistence: hapair does what HAProxy 2.6 does', () => {
   it.each(CASES)('%s, client %s, server %s', async (mode, client, response) => {
