@@ -37,11 +37,17 @@ export class ChunkedScanner {
   #out: (Buffer | string)[] | null = null;
   /** The trailer line being read (re-emitted once complete). */
   #trailerLine = '';
+  /**
+   * What HAProxy 2.6 counts of the body so far (%U/%B, bin/bout): chunk data, each re-encoded
+   * trailer's name and value, 1 for the end of trailers (not the framing).
+   */
+  htxBytes = 0;
 
   reset(): void {
     this.#state = SIZE_FIRST;
     this.#size = this.#left = 0;
     this.#trailerLine = '';
+    this.htxBytes = 0;
   }
 
   get done(): boolean {
@@ -61,6 +67,7 @@ export class ChunkedScanner {
         const take = Math.min(this.#left, end - i);
         if (out !== null) out.push(buf.subarray(i, i + take));
         i += take;
+        this.htxBytes += take;
         this.#left -= take;
         if (this.#left === 0) this.#state = DATA_CR;
         continue;
@@ -121,12 +128,15 @@ export class ChunkedScanner {
     if (this.#out === null) return;
     const line = this.#trailerLine;
     const colon = line.indexOf(':');
-    this.#out.push(line.slice(0, colon + 1) + ' ' + line.slice(colon + 1).trim() + '\r\n');
+    const value = line.slice(colon + 1).trim();
+    this.htxBytes += colon + value.length;
+    this.#out.push(line.slice(0, colon + 1) + ' ' + value + '\r\n');
     this.#trailerLine = '';
   }
 
   #end(): void {
     this.#state = DONE;
+    this.htxBytes += 1;
     this.#out?.push('\r\n');
   }
 

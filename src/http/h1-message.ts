@@ -86,6 +86,17 @@ export class H1Message {
     return n;
   }
 
+  /**
+   * The bytes HAProxy 2.6 counts for this head in `%U`/`%B` and in `show stat` bin/bout: the
+   * payload of its HTX blocks (htxHeadBytes below), measured against haproxy 2.6's logs.
+   */
+  htxBytes(): number {
+    const h = this.flat;
+    let n = HTX_START_LINE + HTX_EOH + this.method.length + this.uri.length + this.version.length + (this.status > 0 ? 3 + this.reason.length : 0);
+    for (let i = 0; i < h.length; i++) n += h[i].length;
+    return n;
+  }
+
   /** First value of header `lname` (lower case), undefined when absent. */
   header(lname: string): string | undefined {
     const h = this.flat;
@@ -137,4 +148,27 @@ export function responseBodyKind(res: H1Message, method: string): number {
   if (res.hasTransferEncoding) return res.chunked ? BODY_CHUNKED : BODY_CLOSE;
   if (res.contentLength >= 0) return res.contentLength === 0 ? BODY_NONE : BODY_LENGTH;
   return BODY_CLOSE;
+}
+
+/** HTX payload of a start line besides its three strings (struct htx_sl). */
+const HTX_START_LINE = 20;
+/** HTX payload of the end-of-headers block (and of the end-of-trailers one). */
+export const HTX_EOH = 1;
+
+/**
+ * What HAProxy 2.6 counts (`%B`, `bout`) for a head it builds itself or converts from an error
+ * page: 20 for the start line plus its three strings without the spaces, each field's name and
+ * trimmed value, 1 for the end of the headers. `head`: status line and fields, CRLF-separated
+ * (a final blank line or not).
+ */
+export function htxHeadBytes(head: string): number {
+  const lines = head.split('\r\n');
+  const first = lines[0]!;
+  let n = HTX_START_LINE + HTX_EOH + first.length - Math.min(2, first.split(' ').length - 1);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon > 0) n += colon + line.slice(colon + 1).trim().length;
+  }
+  return n;
 }

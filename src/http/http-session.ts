@@ -15,7 +15,7 @@ import type { BalanceKey } from '../lb/balancer.ts';
 import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
-import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, HTX_HEAD_LIMIT, responseBodyKind } from './h1-message.ts';
+import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, HTX_HEAD_LIMIT, htxHeadBytes, responseBodyKind } from './h1-message.ts';
 import { CHUNK_ERROR, CHUNK_MORE, ChunkedScanner } from './h1-chunked.ts';
 import { findHeadEnd, skipLeadingEmptyLines } from './h1-head-end.ts';
 import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
@@ -269,7 +269,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const eol = text.indexOf('\n');
     this.requestLine = text.slice(0, text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
     this.#in = end < buf.length ? buf.subarray(end) : null;
-    this.bytesIn += end;
+    // As HAProxy counts (%U, bin): its internal (HTX) copy of the head, not the wire bytes.
+    this.bytesIn += req.htxBytes();
     this.#onRequest();
   }
 
@@ -377,13 +378,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     }
     // Chunked bodies go out re-encoded (#pieces), as HAProxy's do.
     this.#pieces.length = 0;
-    const r = this.#reqChunks.scan(buf, from, buf.length, this.#pieces);
-    if (r === CHUNK_MORE) {
-      this.bytesIn += buf.length - from;
-      return -1;
-    }
+    const chunks = this.#reqChunks;
+    const counted = chunks.htxBytes;
+    const r = chunks.scan(buf, from, buf.length, this.#pieces);
+    this.bytesIn += chunks.htxBytes - counted;
+    if (r === CHUNK_MORE) return -1;
     if (r === CHUNK_ERROR) return -2;
-    this.bytesIn += r - from;
     this.#reqDone = true;
     return r;
   }
@@ -423,7 +423,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         return;
       case S_FORWARD:
         if (!this.#reqDone) return this.#abort('C', 'D');
-        if (this.ctx.confOf(this.backend).abortOnClose && !this.#resHeadDone) return this.#abort('C', 'H');
+        // HAProxy 2.6 gives up on the server and answers its 400 page, logged `400 CH`.
+        if (this.ctx.confOf(this.backend).abortOnClose && !this.#resHeadDone) return this.#answerError(400, 'C', 'H');
         this.#closeClient = true;
         return;
       case S_TUNNEL:
@@ -697,7 +698,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const connMode = this.#clientConnMode();
     // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
     const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable ? text : writeResponseHead(res, connMode);
-    this.bytesOut += head.length;
+    // HAProxy counts its HTX copy of the head (%B, bout), without the connection header its H1 layer adds.
+    this.bytesOut += res.htxBytes();
     if (this.#resKind === BODY_NONE) {
       this.#sendClientHead(head);
       if (res.status === 101 || (this.req.method === 'CONNECT' && res.status < 300)) return this.#startTunnel(conn, buf, end);
@@ -718,12 +720,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.#resHeadDone = true;
       this.status = 101;
       const head = writeResponseHead(res, CONN_NONE);
-      this.bytesOut += head.length;
+      this.bytesOut += res.htxBytes();
       this.client.write(head, 'latin1');
       return this.#startTunnel(conn, buf, end);
     }
     const head = writeResponseHead(res, CONN_NONE);
-    this.bytesOut += head.length;
+    this.bytesOut += res.htxBytes();
     this.client.write(head, 'latin1');
     if (end < buf.length) this.#onResponseHeadBytes(conn, buf.subarray(end));
   }
@@ -740,7 +742,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.#resLeft -= Math.min(n, this.#resLeft);
     } else if (this.#resKind === BODY_CHUNKED) {
       this.#pieces.length = 0;
-      end = this.#resChunks.scan(buf, from, buf.length, this.#pieces);
+      const chunks = this.#resChunks;
+      const counted = chunks.htxBytes;
+      end = chunks.scan(buf, from, buf.length, this.#pieces);
+      this.bytesOut += chunks.htxBytes - counted;
       if (end === CHUNK_ERROR) return this.#abort('S', 'D');
       return this.#forwardPieces(conn, buf, end, head);
     }
@@ -765,8 +770,6 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #forwardPieces(conn: ServerConn, buf: Buffer, end: number, head: string | undefined): void {
     const pieces = this.#pieces;
     if (head !== undefined) pieces.unshift(head);
-    for (const p of pieces) this.bytesOut += p.length;
-    if (head !== undefined) this.bytesOut -= head.length;
     const ok = writePieces(this.client, pieces);
     if (!ok && end < 0) conn.socket.pause();
     if (end >= 0) this.#responseDone(conn, end < buf.length);
@@ -968,7 +971,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     }
     const r = this.conf.errors.reply(status);
     if (r.close) this.#closeClient = true;
-    this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false);
+    // A page's own `connection: close` is part of what HAProxy counts (%B): 10 + 5 bytes.
+    this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false, r.close ? 15 : 0);
   }
 
   #answer(verdict: LocalAnswer): void {
@@ -982,11 +986,12 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   }
 
   /** A local response; `head` ends with CRLF CRLF, or with one CRLF when `open` is false. */
-  #writeLocal(head: string, body: Buffer | string, complete = true): void {
+  #writeLocal(head: string, body: Buffer | string, complete = true, extraCounted = 0): void {
     if (this.#wantsClose() || !this.#reqDone) this.#closeClient = true;
     const fields = complete ? head.slice(0, -2) : head;
     const full = fields + (this.#closeClient ? 'connection: close\r\n' : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
-    this.bytesOut += full.length + body.length;
+    // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the way out.
+    this.bytesOut += htxHeadBytes(fields) + extraCounted + body.length;
     this.client.cork();
     this.client.write(full, 'latin1');
     if (body.length > 0 && this.req.method !== 'HEAD') this.client.write(body);
