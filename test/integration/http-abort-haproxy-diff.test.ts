@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { showStatRows } from './api-harness.ts';
-import { startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+import { type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 import { type LoggedRun, startLoggedRun, stopLoggedRuns } from './logged-run.ts';
 
 const SECTIONS = { on: ['option abortonclose'], off: [] as string[] };
@@ -72,12 +72,10 @@ interface Side {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hapair-abort-'));
-const sides: Side[] = [];
-
-async function startSide(kind: 'haproxy' | 'hapair'): Promise<Side> {
+async function startSide(kind: OracleKind): Promise<Side> {
   const backends = { on: await holdingServer(), off: await holdingServer() };
   const sock = join(dir, `${kind}.sock`);
-  const run = await startLoggedRun(kind === 'haproxy' ? startHaproxy : startHapairProxy, NAMES.length, (logPort, ports) => `global
+  const run = await startLoggedRun(starterOf(kind), NAMES.length, (logPort, ports) => `global
     nbthread 1
     stats socket ${sock} level admin
 defaults
@@ -92,24 +90,14 @@ ${NAMES.map((name, i) => `listen ${name}
     bind 127.0.0.1:${ports[i]}
 ${SECTIONS[name].map((l) => `    ${l}\n`).join('')}    server s 127.0.0.1:${backends[name].port} maxconn 1
 `).join('')}`);
-  const side = { run, sock, backends };
-  sides.push(side);
-  return side;
+  return { run, sock, backends };
 }
 
-let haproxy: Side;
-let hapair: Side;
-
-beforeAll(async () => {
-  haproxy = await startSide('haproxy');
-  hapair = await startSide('hapair');
-}, 60_000);
-
-afterAll(async () => {
-  await stopLoggedRuns(sides.map((s) => s.run));
-  for (const s of sides) for (const b of Object.values(s.backends)) await b.close();
-  rmSync(dir, { recursive: true, force: true });
+const sides = oracleSides(startSide, async (s) => {
+  await stopLoggedRuns([s.run]);
+  for (const b of Object.values(s.backends)) await b.close();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Poll (bounded) until `cond` holds; false if it did not within `ms`. */
 async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> {
@@ -186,14 +174,14 @@ const CASES = NAMES.flatMap((name) => (['end', 'destroy'] as How[]).map((how) =>
 
 describe('clients leaving early, abortonclose on and off: as HAProxy 2.6', () => {
   it.each(CASES)('abortonclose %s, client %s while queued', async (name, how) => {
-    const ref = await leaveQueued(haproxy, name, how);
-    const ours = await leaveQueued(hapair, name, how);
+    const ref = await leaveQueued(sides.haproxy, name, how);
+    const ours = await leaveQueued(sides.hapair, name, how);
     expect(ours).toEqual(ref);
   }, 30_000);
 
   it.each(CASES)('abortonclose %s, client %s while the server works', async (name, how) => {
-    const ref = await leaveAtServer(haproxy, name, how);
-    const ours = await leaveAtServer(hapair, name, how);
+    const ref = await leaveAtServer(sides.haproxy, name, how);
+    const ours = await leaveAtServer(sides.hapair, name, how);
     expect(ours).toEqual(ref);
   }, 30_000);
 });

@@ -10,9 +10,9 @@
 // is what tells whether a side was kept.
 import { once } from 'node:events';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpClient } from './http-harness.ts';
-import { distinctFreePorts, type HaproxyRun, startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+import { distinctFreePorts, type HaproxyRun, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 
 const MODES: Record<string, string[]> = {
   keepalive: [],
@@ -123,32 +123,16 @@ interface Side {
   readonly backends: Backend[];
 }
 
-const sides: Side[] = [];
-
-async function startSide(kind: 'haproxy' | 'hapair', ports: number[]): Promise<Side> {
+async function startSide(kind: OracleKind): Promise<Side> {
+  const ports = await distinctFreePorts(MODE_NAMES.length);
   const backends: Backend[] = [];
   for (let i = 0; i < MODE_NAMES.length; i++) backends.push(await backend());
-  const cfg = config(ports, backends);
-  const run = kind === 'haproxy' ? await startHaproxy(cfg, ports) : await startHapairProxy(cfg, ports);
-  const side = { run, ports, backends };
-  sides.push(side);
-  return side;
+  return { run: await starterOf(kind)(config(ports, backends), ports), ports, backends };
 }
 
-let haproxy: Side;
-let hapair: Side;
-
-beforeAll(async () => {
-  const ports = await distinctFreePorts(2 * MODE_NAMES.length);
-  haproxy = await startSide('haproxy', ports.slice(0, MODE_NAMES.length));
-  hapair = await startSide('hapair', ports.slice(MODE_NAMES.length));
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of sides) {
-    await s.run.stop();
-    for (const b of s.backends) await b.close();
-  }
+const sides = oracleSides(startSide, async (s) => {
+  await s.run.stop();
+  for (const b of s.backends) await b.close();
 });
 
 /** Response header fields compared (framing and persistence). */
@@ -186,16 +170,16 @@ const CASES = MODE_NAMES.filter((m) => m !== 'local').flatMap((m) => Object.keys
 describe('local answers (deny, return, redirect, auth, 503, 502, 504) on kept-alive connections, as HAProxy 2.6', () => {
   const local = Object.keys(CLIENTS).flatMap((c) => LOCAL_PATHS.map((p) => [c, p] as const));
   it.each(local)('client %s, /%s', async (client, path) => {
-    const ref = await exchange(haproxy, 'local', client, path);
-    const ours = await exchange(hapair, 'local', client, path);
+    const ref = await exchange(sides.haproxy, 'local', client, path);
+    const ours = await exchange(sides.hapair, 'local', client, path);
     expect(ours).toEqual(ref);
   });
 });
 
 describe('connection headers and persistence: hapair does what HAProxy 2.6 does', () => {
   it.each(CASES)('%s, client %s, server %s', async (mode, client, response) => {
-    const ref = await exchange(haproxy, mode, client, response);
-    const ours = await exchange(hapair, mode, client, response);
+    const ref = await exchange(sides.haproxy, mode, client, response);
+    const ours = await exchange(sides.hapair, mode, client, response);
     expect(ours).toEqual(ref);
   });
 });

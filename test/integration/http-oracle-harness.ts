@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startHapair, waitForPort } from '../support/process.ts';
 
 export const HAPROXY = '/usr/sbin/haproxy';
@@ -60,6 +61,33 @@ export async function startHapairProxy(cfg: string, ports: readonly number[]): P
     throw new Error(`hapair did not start: ${run.stdout}${run.stderr}`, { cause: err });
   }
   return { output: () => run.stdout + run.stderr, stop };
+}
+
+export type OracleKind = 'haproxy' | 'hapair';
+
+/** startHaproxy or startHapairProxy by name. */
+export function starterOf(kind: OracleKind): typeof startHaproxy {
+  return kind === 'haproxy' ? startHaproxy : startHapairProxy;
+}
+
+/**
+ * The beforeAll and afterAll of a differential test: `start` builds the HAProxy side, then the
+ * hapair side; afterAll hands each side that started to `stop`, also when the other one failed.
+ * The sides are read from the returned object inside the tests.
+ */
+export function oracleSides<S>(start: (kind: OracleKind) => Promise<S>, stop: (side: S) => Promise<void>): { readonly haproxy: S; readonly hapair: S } {
+  const sides = {} as { haproxy: S; hapair: S };
+  const started: S[] = [];
+  beforeAll(async () => {
+    for (const kind of ['haproxy', 'hapair'] as const) {
+      sides[kind] = await start(kind);
+      started.push(sides[kind]);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const side of started) await stop(side);
+  });
+  return sides;
 }
 
 /** `n` distinct ports free a moment ago (held open together so the kernel cannot hand one out twice). */

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { showStatRows } from './api-harness.ts';
 import { HttpClient } from './http-harness.ts';
-import { distinctFreePorts, type HaproxyRun, startHapairProxy, startHaproxy } from './http-oracle-harness.ts';
+import { distinctFreePorts, type HaproxyRun, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 
 /** Section name → its extra lines. */
 const MODES: Record<string, string[]> = {
@@ -100,35 +100,19 @@ interface Proxy {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hapair-reuse-'));
-const proxies: Proxy[] = [];
-
-async function startOne(kind: 'haproxy' | 'hapair', ports: number[]): Promise<Proxy> {
+async function startOne(kind: OracleKind): Promise<Proxy> {
+  const ports = await distinctFreePorts(NAMES.length);
   const backends: CountingServer[] = [];
   for (let i = 0; i < NAMES.length; i++) backends.push(await countingServer());
   const sock = join(dir, `${kind}.sock`);
-  const cfg = config(sock, ports, backends);
-  const run = kind === 'haproxy' ? await startHaproxy(cfg, ports) : await startHapairProxy(cfg, ports);
-  const p = { run, sock, ports, backends };
-  proxies.push(p);
-  return p;
+  return { run: await starterOf(kind)(config(sock, ports, backends), ports), sock, ports, backends };
 }
 
-let haproxy: Proxy;
-let hapair: Proxy;
-
-beforeAll(async () => {
-  const ports = await distinctFreePorts(2 * NAMES.length);
-  haproxy = await startOne('haproxy', ports.slice(0, NAMES.length));
-  hapair = await startOne('hapair', ports.slice(NAMES.length));
-}, 60_000);
-
-afterAll(async () => {
-  for (const p of proxies) {
-    await p.run.stop();
-    for (const b of p.backends) await b.close();
-  }
-  rmSync(dir, { recursive: true, force: true });
+const proxies = oracleSides(startOne, async (p) => {
+  await p.run.stop();
+  for (const b of p.backends) await b.close();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script on one section; the trace: per request, its server connection and whether the client stayed open. */
 async function trace(p: Proxy, name: string): Promise<string[]> {
@@ -184,8 +168,8 @@ async function waitForSessions(p: Proxy, name: string, n: number): Promise<void>
 
 describe('server connection reuse: the same connections carry the same requests as in HAProxy 2.6', () => {
   it.each(NAMES)('%s', async (name) => {
-    const ref = await trace(haproxy, name);
-    const ours = await trace(hapair, name);
+    const ref = await trace(proxies.haproxy, name);
+    const ours = await trace(proxies.hapair, name);
     expect(ours).toEqual(ref);
   }, 30_000);
 });
