@@ -200,6 +200,13 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     return;
   }
   if (tooMany(d, line, 0, 2)) return;
+  // cfgparse-listen.c: `tcpka` sets the client-side bit where the section has a frontend and the
+  // server-side one where it has a backend; a later `no option clitcpka` clears just its own.
+  if (name === 'tcpka') {
+    if (d.kind !== 'backend') d.options.clitcpka = true;
+    if (d.kind !== 'frontend') d.options.srvtcpka = true;
+    return;
+  }
   if (kwm === 'default') delete d.options[name];
   else d.options[name] = kwm !== 'no';
   if (name === 'tcplog' && d.kind === 'backend') {

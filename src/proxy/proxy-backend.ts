@@ -59,7 +59,7 @@ export class ProxyBackend {
     const interval = spec.redispatch?.interval;
     this.redispatchInterval = interval === undefined || interval === 0 ? null : interval;
     this.hashBased = HASH_ALGORITHMS.has(spec.balance.algorithm);
-    this.keepAlive = spec.options.srvtcpka === true || spec.options.tcpka === true;
+    this.keepAlive = spec.options.srvtcpka === true;
     for (const server of core.servers) {
       this.#serverCounters.set(server, new ProxyCounters());
       const tls = serverTlsOptions(server.spec.params, sslServerVerify);

@@ -48,7 +48,7 @@ export class ProxyFrontend {
     this.wantsAddresses = spec.logFormat !== undefined;
     this.clientTimeout = spec.timeouts.client ?? 0;
     this.relayTimeouts = relayTimeouts(spec, backend?.spec ?? spec);
-    this.keepAlive = spec.options.clitcpka === true || spec.options.tcpka === true;
+    this.keepAlive = spec.options.clitcpka === true;
   }
 
   get feconn(): number {

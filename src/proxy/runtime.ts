@@ -280,6 +280,9 @@ export class Runtime implements SessionHost, TlsAcceptHost {
       socket.destroy();
       return;
     }
+    // `option clitcpka`/`tcpka` on the accepted socket itself, also under TLS (HAProxy sets
+    // SO_KEEPALIVE at accept, session_accept_fd; the kernel's probe timings stay).
+    if (fe.keepAlive) socket.setKeepAlive(true);
     this.actconn++;
     this.cumConns++;
     const rate = this.connRate.update(nowMs());

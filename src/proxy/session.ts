@@ -93,7 +93,6 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     const tls = clientTlsOf(socket);
     this.acceptDate = tls === undefined ? Date.now() : tls.acceptDate;
     this.tAccept = tls === undefined ? performance.now() : tls.tAccept;
-    if (frontend.keepAlive) socket.setKeepAlive(true);
     this.relay = new Relay(socket, this, frontend.clientTimeout, listener.userBuffer);
     // The peer address is only read back (getpeername) when something needs it.
     if (frontend.sink !== undefined) this.#captureSource();
