@@ -29,6 +29,19 @@ describe('roundrobin', () => {
     expect(seen.get('b')).toBe(500);
   });
 
+  it('charges a redispatch\'s avoided server its turn, as lb_fwrr.c does', () => {
+    // a fails, the redispatch avoids it and takes b; the next session starts at a again (HAProxy
+    // 2.6 redispatches every session of a dead first server; it took b twice before).
+    const servers = makeServers([{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }]);
+    const b = new RoundRobinBalancer(servers, { allbackups: false });
+    const seq: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const first = b.pick({ src: '10.0.0.1' })!;
+      seq.push(first.name, b.pick({ src: '10.0.0.1' }, first)!.name);
+    }
+    expect(seq.join('')).toBe('ababab');
+  });
+
   it('keeps the proportions among the others while a server is full', () => {
     const servers = makeServers([{ name: 'a', weight: 2 }, { name: 'b', weight: 1, maxconn: 1 }, { name: 'c', weight: 1 }]);
     servers[1].served = 1;

@@ -22,9 +22,17 @@ export class RoundRobinBalancer implements Balancer {
   /**
    * Each eligible server gains its weight, the highest current weight wins and pays back the
    * round's total. Full servers sit the round out, as HAProxy skips saturated servers
-   * (lb_fwrr.c fwrr_get_next_server); `avoid` also sits out unless it is the only choice.
+   * (lb_fwrr.c fwrr_get_next_server). When `avoid` (a redispatch's previous server) wins, it is
+   * charged its turn as fwrr_get_next_server charges it, and the pick runs again without it; it
+   * is taken only when it is the only choice.
    */
   pick(_key: BalanceKey, avoid?: Server): Server | null {
+    const first = this.#pickOne(undefined);
+    if (first === null || first !== avoid) return first;
+    return this.#pickOne(avoid);
+  }
+
+  #pickOne(avoid: Server | undefined): Server | null {
     const cands = this.#candidates;
     const current = this.#current;
     let total = 0;
