@@ -74,7 +74,7 @@ function parseRedirectLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseConte
     loc: line.loc,
     run: (t) => {
       const reply = redirectReply(spec, t);
-      return reply === undefined ? undefined : { kind: 'reply', reply, redirect: true };
+      return reply === undefined ? undefined : { kind: 'reply', reply };
     },
   });
 }

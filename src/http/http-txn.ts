@@ -217,10 +217,10 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'reply': {
         const r = v.reply;
         const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-        return { kind: 'reply', status: r.status, cause: v.redirect ? 'L' : 'P', head: this.appletHead(r, body.length), body };
+        return { kind: 'reply', status: r.status, cause: 'L', head: this.appletHead(r, body.length), body };
       }
       case 'auth':
-        return { kind: 'error', status: 401, cause: 'P', extraHeader: `WWW-Authenticate: Basic realm="${v.realm}"` };
+        return { kind: 'error', status: 401, cause: 'L', extraHeader: `WWW-Authenticate: Basic realm="${v.realm}"` };
       case 'use-service': {
         const applet = serviceApplet(v.service, this.frontend.spec);
         return applet === undefined ? { kind: 'error', status: 503, cause: 'P' } : { kind: 'service', applet };

@@ -44,11 +44,12 @@ export interface AccessLogOptions {
 
 /**
  * A session "with errors" as strm_log() counts them: redispatched, ended by anything but a
- * normal or local close, or retried.
+ * normal or local close, retried, or in mode http answered with a status of 500 or more.
  */
 export function isErrorSession(rec: TcpLogRecord): boolean {
   const cause = rec.termination[0];
-  return rec.redispatched || (cause !== '-' && cause !== 'L') || (cause === '-' && rec.retries > 0);
+  return rec.redispatched || (cause !== '-' && cause !== 'L') || (cause === '-' && rec.retries > 0) ||
+    (rec.http !== undefined && rec.http.status >= 500);
 }
 
 export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {

@@ -174,7 +174,7 @@ const redirect: ActionParser = (w, i, a) => {
   return {
     run: (t) => {
       const reply = redirectReply(spec, t);
-      return reply === undefined ? undefined : { kind: 'reply', reply, redirect: true };
+      return reply === undefined ? undefined : { kind: 'reply', reply };
     },
     next: r.next,
   };
@@ -184,7 +184,7 @@ const returnAction: ActionParser = (w, i, a) => {
   const r = parseReturnArgs(w, i, (text) => fmt(text, a));
   if (typeof r === 'string') return r;
   const spec = r.spec;
-  return { run: (t) => ({ kind: 'reply', reply: returnReply(spec, t), redirect: false }), next: r.next };
+  return { run: (t) => ({ kind: 'reply', reply: returnReply(spec, t) }), next: r.next };
 };
 
 /** `http-response set-status N [reason R]`. */

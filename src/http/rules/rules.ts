@@ -31,7 +31,7 @@ export type HttpVerdict =
   | { readonly kind: 'continue' }
   | { readonly kind: 'allow' }
   | { readonly kind: 'deny'; readonly status: number }
-  | { readonly kind: 'reply'; readonly reply: HttpReply; readonly redirect: boolean }
+  | { readonly kind: 'reply'; readonly reply: HttpReply }
   | { readonly kind: 'auth'; readonly realm: string }
   | { readonly kind: 'use-service'; readonly service: string };
 
