@@ -16,7 +16,7 @@ import type { ProxyDraft } from './proxy-draft.ts';
 /** HAProxy 2.6 http-request / http-response actions hapair does not serve yet. */
 const KNOWN_REQUEST = ['wait-for-handshake', 'set-log-level', 'set-nice', 'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0',
   'send-spoe-group', 'cache-use', 'capture', 'early-hint', 'normalize-uri', 'reject', 'replace-path',
-  'replace-pathq', 'replace-uri', 'set-pathq', 'strict-mode', 'tarpit', 'track-sc0', 'track-sc1', 'track-sc2', 'set-timeout',
+  'replace-pathq', 'replace-uri', 'set-pathq', 'strict-mode', 'track-sc0', 'track-sc1', 'track-sc2', 'set-timeout',
   'wait-for-body', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class',
   'set-priority-offset', 'set-map', 'del-map', 'add-acl', 'del-acl', 'unset-var', 'set-var-fmt', 'do-resolve', 'set-log-level'];
 const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', 'sc-inc-gpc0', 'sc-set-gpt0', 'send-spoe-group',

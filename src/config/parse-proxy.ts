@@ -344,6 +344,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'timeout server': timeout,
   'timeout queue': timeout,
   'timeout tunnel': timeout,
+  'timeout tarpit': timeout,
   'timeout client-fin': timeout,
   'timeout server-fin': timeout,
   'timeout check': timeout,

@@ -77,7 +77,7 @@ describe("the seed's advanced config", () => {
     expect(ok.diagnostics).toEqual([]);
     const px = ok.config!.proxies[0];
     expect(px.binds[0]).toMatchObject({ addresses: [{ kind: 'unix', path: '/var/run/haproxy/etab_UT.sock' }], mode: 0o666 });
-    expect(px.timeouts).toEqual({ server: 120_000, client: 120_000, connect: 5000, queue: 5000 });
+    expect(px.timeouts).toEqual({ server: 120_000, client: 120_000, connect: 5000, queue: 5000, tarpit: 5000 });
     expect(px.balance.algorithm).toBe('leastconn');
     expect(px.servers.map((s) => [s.name, s.id, s.host, s.port, s.backup, s.maxconn, s.minconn, s.maxqueue])).toEqual([
       ['A', 1, 'ldap1.example.org', 636, false, 125, 125, 125],

@@ -155,6 +155,8 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
   const timeouts = { ...px.timeouts };
   // HAProxy: the queue timeout defaults to the connect timeout (check_config_validity).
   if (hasBackendCap(px.kind) && timeouts.queue === undefined && timeouts.connect !== undefined) timeouts.queue = timeouts.connect;
+  // The tarpit timeout too, in any section (a frontend has no connect timeout: no wait there).
+  if (timeouts.tarpit === undefined && timeouts.connect !== undefined) timeouts.tarpit = timeouts.connect;
   const stats = buildStats(px);
   const rules = buildRules(px);
   return {

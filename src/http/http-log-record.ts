@@ -10,8 +10,10 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
   const end = s.elapsed();
   const tReq = s.tRequest >= 0 ? s.tRequest : end;
   // HAProxy's timers, each relative to the previous step; -1 for a step never reached.
-  const TR = s.tHead >= 0 && s.tRequest >= 0 ? s.tHead - s.tRequest : -1;
-  const Tw = s.tQueue >= 0 && s.tHead >= 0 ? s.tQueue - s.tHead : -1;
+  // A tarpit skips the analyser that dates the request (tv_request): %TR is -1 and %Tw, its end
+  // less that unset -1, is one more than %Ta (http_process_tarpit sets t_queue).
+  const TR = s.tarpitted ? -1 : s.tHead >= 0 && s.tRequest >= 0 ? s.tHead - s.tRequest : -1;
+  const Tw = s.tarpitted ? end - tReq + 1 : s.tQueue >= 0 && s.tHead >= 0 ? s.tQueue - s.tHead : -1;
   const Tc = s.tConnect >= 0 && s.tQueue >= 0 ? s.tConnect - s.tQueue : -1;
   const Tr = s.tResponse >= 0 && s.tConnect >= 0 ? s.tResponse - s.tConnect : -1;
   const req = s.req;

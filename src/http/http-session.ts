@@ -48,6 +48,7 @@ const TUNNEL_CLIENT = 1;
 const TUNNEL_SERVER = 2;
 const S_CLOSING = 5; // answered and closing; client bytes are dropped
 const S_DONE = 6;
+const S_TARPIT = 7; // http-request tarpit: held until `timeout tarpit`, client events ignored
 
 // Layer-7 retries of the current request (retry-on), decided when it is first sent.
 const L7_UNSET = 0;
@@ -114,6 +115,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /** The server was chosen by use-server or a persistence cookie (HAProxy SF_DIRECT). */
   #direct = false;
   #turnAround: NodeJS.Timeout | null = null;
+  #tarpit: NodeJS.Timeout | null = null;
+  #tarpitStatus = 500;
   #clientEof = false;
   #closeClient = false;
   /** Re-encoded chunked body pieces of the current read (reused array). */
@@ -433,6 +436,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       case S_APPLET:
         this.#closeClient = true;
         return;
+      case S_TARPIT:
+        return;
       default:
         return this.#finish();
     }
@@ -459,12 +464,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.cause = 'C';
       this.phase = 'R';
       this.counterErrorRequest();
+      // Counted as the 400 it stands for: hrsp_4xx and req_tot too (HAProxy 2.6, measured).
+      this.settleCounters();
       this.logTxn();
     }
     this.#finish();
   }
 
   onClientError(): void {
+    if (this.#st === S_TARPIT) return;
     if (this.#st === S_HEAD && this.#in === null && this.tRequest < 0) return this.#closedIdle();
     this.#abort('C', this.#st === S_HEAD ? 'R' : this.#resHeadDone ? 'D' : 'H');
   }
@@ -978,11 +986,36 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #answer(verdict: LocalAnswer): void {
     this.#dropServer();
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
+    if (verdict.kind === 'tarpit') return this.#startTarpit(verdict.status);
     if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, 'R', verdict.extraHeader);
     this.status = verdict.status;
     this.cause = verdict.cause;
     this.phase = 'R';
     this.#writeLocal(verdict.head, verdict.body);
+  }
+
+  /**
+   * http_ana.c `tarpit:` / http_process_tarpit(): the request is dropped and the client held for
+   * the `timeout tarpit` of the proxy whose rule matched (none: answered at once); whatever the
+   * client does meanwhile, the status page then goes out as a server error would, logged `PT`.
+   */
+  #startTarpit(status: number): void {
+    this.#st = S_TARPIT;
+    this.#tarpitStatus = status;
+    this.#setClientTimeout(0);
+    const px = this.enteredBackend && this.backend !== null ? this.backend.spec : this.frontend.spec;
+    this.#tarpit = setTimeout(onTarpitEnd, px.timeouts.tarpit ?? 0, this);
+  }
+
+  onTarpitEnd(): void {
+    this.#tarpit = null;
+    if (this.#st !== S_TARPIT) return;
+    this.tarpitted = true;
+    this.tQueue = this.elapsed();
+    const gone = this.client.destroyed;
+    if (gone || this.#clientEof) this.#closeClient = true;
+    this.#answerError(this.#tarpitStatus, 'P', 'T');
+    if (gone) this.#finish();
   }
 
   /** A local response; `head` ends with CRLF CRLF, or with one CRLF when `open` is false. */
@@ -992,10 +1025,13 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     const full = fields + (this.#closeClient ? 'connection: close\r\n' : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
     // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the way out.
     this.bytesOut += htxHeadBytes(fields) + extraCounted + body.length;
-    this.client.cork();
-    this.client.write(full, 'latin1');
-    if (body.length > 0 && this.req.method !== 'HEAD') this.client.write(body);
-    this.client.uncork();
+    // A tarpitted client may have left: the page is still counted and logged (HAProxy 2.6).
+    if (!this.client.destroyed) {
+      this.client.cork();
+      this.client.write(full, 'latin1');
+      if (body.length > 0 && this.req.method !== 'HEAD') this.client.write(body);
+      this.client.uncork();
+    }
     this.#endTxn();
   }
 
@@ -1143,6 +1179,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #finish(): void {
     if (this.#st === S_DONE) return;
     this.#st = S_DONE;
+    if (this.#tarpit !== null) clearTimeout(this.#tarpit);
     this.#dropServer();
     const own = this.#own;
     this.#own = null;
@@ -1254,6 +1291,10 @@ function onClientClose(this: net.Socket): void {
 function onClientDrain(this: net.Socket): void {
   sessionOf(this).onClientDrain();
 }
+function onTarpitEnd(s: HttpSession): void {
+  s.onTarpitEnd();
+}
+
 function onTurnAround(s: HttpSession): void {
   s.onTurnAroundEnd();
 }

@@ -27,7 +27,8 @@ import { eventNow } from '../event-clock.ts';
 export type LocalAnswer =
   | { readonly kind: 'error'; readonly status: number; readonly cause: TerminationCause; readonly extraHeader?: string }
   | { readonly kind: 'reply'; readonly status: number; readonly cause: TerminationCause; readonly head: string; readonly body: Buffer }
-  | { readonly kind: 'service'; readonly applet: Applet };
+  | { readonly kind: 'service'; readonly applet: Applet }
+  | { readonly kind: 'tarpit'; readonly status: number };
 
 export abstract class HttpTxnBase implements SampleTxn {
   readonly frontend: ProxyFrontend;
@@ -62,6 +63,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   phase: TerminationPhase = 'R';
   retries = 0;
   redispatched = false;
+  /** Answered after `http-request tarpit` (its log timers: ../log, httpLogRecord). */
+  tarpitted = false;
   /** `http-request disable-l7-retry` ran for this request. */
   l7RetryDisabled = false;
   connectPort = 0;
@@ -214,6 +217,10 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'deny':
         this.#countDenied(stage);
         return { kind: 'error', status: v.status || denyDefault, cause: 'P' };
+      case 'tarpit':
+        // http_ana.c `tarpit:` counts it denied at once (fe, and the backend once switched).
+        this.#countDenied(stage);
+        return { kind: 'tarpit', status: v.status };
       case 'reply': {
         const r = v.reply;
         const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
@@ -407,6 +414,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.phase = 'R';
     this.retries = 0;
     this.redispatched = false;
+    this.tarpitted = false;
     this.l7RetryDisabled = false;
     this.bytesIn = this.bytesOut = 0;
     this.srvQueuePos = this.backendQueuePos = 0;

@@ -42,7 +42,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
   supported('timeout check', 'dlb', CHECKS),
   supported('timeout http-request', 'dflb', 'complete request head timeout (408)'),
   supported('timeout http-keep-alive', 'dflb', 'idle time between requests (default: timeout http-request)'),
-  planned('timeout tarpit', 'dflb', HTTP),
+  supported('timeout tarpit', 'dflb', 'how long http-request tarpit holds a request (default: timeout connect)'),
   supported('acl', 'dflb', 'NAME CRITERION [flags] [operator] VALUE... (see docs/acl.md; not in defaults sections yet)'),
   supported('tcp-request', 'dflb', 'connection|content accept|reject [if|unless COND], inspect-delay'),
   planned('tcp-response', 'dlb', RULES),

@@ -142,6 +142,20 @@ const deny: ActionParser = (w, i, a) => {
   return { run: () => verdict, next: i };
 };
 
+/** `tarpit [deny_status N]` (request side only): 500 by default, after `timeout tarpit`. */
+const tarpit: ActionParser = (w, i) => {
+  let status = 500;
+  if (w[i] === 'deny_status' || w[i] === 'status') {
+    const n = Number(w[i + 1]);
+    if (!/^\d+$/.test(w[i + 1] ?? '') || n < 200 || n > 599) return `Unexpected status code '${w[i + 1] ?? ''}'`;
+    status = n;
+    i += 2;
+  }
+  if (REPLY_OPTIONS.has(w[i] ?? '')) return `'${w[i]}': a custom reply for 'tarpit' is not supported yet`;
+  const verdict: HttpVerdict = Object.freeze({ kind: 'tarpit', status });
+  return { run: () => verdict, next: i };
+};
+
 /** http-reply options HAProxy 2.6 also accepts after `deny` (parse_http_reply). */
 const REPLY_OPTIONS: ReadonlySet<string> = new Set(['content-type', 'string', 'lf-string', 'file', 'lf-file', 'errorfile', 'errorfiles', 'default-errorfiles', 'hdr']);
 
@@ -221,6 +235,7 @@ const COMMON: Readonly<Record<string, ActionParser>> = {
 export const REQUEST_ACTIONS: Readonly<Record<string, ActionParser>> = {
   ...COMMON,
   auth,
+  tarpit,
   'use-service': useService,
   'set-path': uriAction(setPath),
   'set-query': uriAction(setQuery),

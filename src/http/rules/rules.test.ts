@@ -280,7 +280,7 @@ describe('parse errors as HAProxy reports them', () => {
     ['    redirect foo /x', "t.cfg:7: frontend 'F': error detected in frontend 'F' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo')."],
     ['    redirect prefix /x if nosuch', "t.cfg:7: frontend 'F': error detected in frontend 'F' while parsing redirect rule : error in condition: no such ACL : 'nosuch'."],
     ['    capture request header X', "t.cfg:7: frontend 'F': 'capture request' expects 'header' <header_name> 'len' <len>."],
-    ['    http-request tarpit', "t.cfg:7: frontend 'F': 'http-request tarpit' is not supported yet"],
+    ['    http-request reject', "t.cfg:7: frontend 'F': 'http-request reject' is not supported yet"],
     ['    tcp-request connection track-sc0 src', "t.cfg:7: frontend 'F': 'tcp-request connection track-sc0' is not supported yet"],
     ['    acl r http_auth(nolist)', "t.cfg:7: frontend 'F': unable to find userlist 'nolist' referenced in arg 1 of ACL keyword 'http_auth' in proxy 'F'"],
   ])('%s', (line, message) => {

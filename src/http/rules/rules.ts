@@ -25,12 +25,14 @@ export type HttpReply = AppletResponse;
  * - reply: send `reply` (`http-request return`, `redirect`); `redirect` is true for redirects.
  * - auth: answer 401 with the 401 error page plus `WWW-Authenticate: Basic realm="<realm>"`
  *   (HAProxy sends 407/Proxy-Authenticate only for proxy-style absolute URIs; hapair always 401).
+ * - tarpit: hold the request for `timeout tarpit`, then answer `status` as deny does (`PT`).
  * - use-service: hand the request to the applet named `service` (`prometheus-exporter`).
  */
 export type HttpVerdict =
   | { readonly kind: 'continue' }
   | { readonly kind: 'allow' }
   | { readonly kind: 'deny'; readonly status: number }
+  | { readonly kind: 'tarpit'; readonly status: number }
   | { readonly kind: 'reply'; readonly reply: HttpReply }
   | { readonly kind: 'auth'; readonly realm: string }
   | { readonly kind: 'use-service'; readonly service: string };
