@@ -74,7 +74,7 @@ async function recordingServer(): Promise<RecordingServer> {
   };
 }
 
-const SECTIONS = ['on', 'off', 'fe'] as const;
+const SECTIONS = ['on', 'off', 'fe', 'idle'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Side {
@@ -108,6 +108,11 @@ frontend fe
     default_backend buffered
 backend buffered
     http-request deny if { path_beg /deny }
+    server s 127.0.0.1:${server}
+listen idle
+    bind 127.0.0.1:${ports[3]}
+    timeout http-request 0
+    timeout client ${HTTP_REQUEST}ms
     server s 127.0.0.1:${server}
 `;
 }
@@ -212,6 +217,7 @@ const CASES: Case[] = [
   { name: 'chunked in three parts (sent as one chunk)', section: 'on', steps: (p) => [post(p, CHUNKED) + '5\r\nhello\r\n', '3\r\nabc\r\n', '0\r\nx-t: 1\r\n\r\n'] },
   { name: 'body not complete within timeout http-request (408)', section: 'on', steps: (p) => [post(p, cl(10)) + '123'] },
   { name: 'no body byte within timeout http-request (408)', section: 'on', steps: (p) => [post(p, cl(10))] },
+  { name: 'without timeout http-request, timeout client between reads (408)', section: 'idle', steps: (p) => [post(p, cl(10)) + '123', '45'] },
   { name: 'client half-closes mid-body', section: 'on', steps: (p) => [post(p, cl(10)) + '123', 'END'] },
   { name: 'client resets mid-body', section: 'on', steps: (p) => [post(p, cl(10)) + '123', 'DESTROY'] },
   { name: 'Expect: 100-continue answered by the proxy', section: 'on', steps: (p) => [post(p, cl(10), 'expect: 100-continue\r\n'), 'CONTINUE', '1234567890'] },
