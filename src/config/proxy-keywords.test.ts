@@ -94,6 +94,23 @@ describe('proxy keywords', () => {
     expect(parse(listen('option redispatch')).config!.proxies[0].redispatch).toEqual({ interval: -1 });
   });
 
+  it('take option http-buffer-request in defaults, frontend, listen and backend, and its no form', () => {
+    const r = parse(`defaults\n    mode http\n    ${T}    option http-buffer-request\nfrontend F\n    bind 127.0.0.1:8000\n    no option http-buffer-request\n    default_backend B\n` +
+      `backend B\n    server s 127.0.0.1:9000\nlisten L\n    bind 127.0.0.1:8001\n    no option http-buffer-request\n    option http-buffer-request\n    server s 127.0.0.1:9000\n` +
+      `backend C\n    no option http-buffer-request\n    server s 127.0.0.1:9000\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    const opt = (name: string) => r.config!.proxies.find((p) => p.name === name)!.options['http-buffer-request'];
+    expect([opt('F'), opt('B'), opt('L'), opt('C')]).toEqual([false, true, true, false]);
+    expect(parse(listen('option http-buffer-request extra')).errors.join()).toMatch(/http-buffer-request/);
+  });
+
+  it('warn that option http-buffer-request is ignored in mode tcp, as HAProxy 2.6 does', () => {
+    const r = parse(`defaults\n    mode tcp\n    option http-buffer-request\n${listen('')}backend B\n    no option http-buffer-request\n    ${T}    server s 127.0.0.1:9000\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('http-buffer-request'))).toEqual(["p.cfg:4: listen 'L': 'option http-buffer-request' ignored for proxy 'L' as it requires HTTP mode."]);
+  });
+
   it('refuse planned, unknown, removed and non-negatable options', () => {
     const r = parse(listen('option logasap\n    option ldap-chek\n    option forceclose\n    no option tcplog\n    option tcplog extra\n    option'));
     expect(r.errors).toEqual([

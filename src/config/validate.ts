@@ -133,6 +133,10 @@ function checkTcpMode(px: Proxy): void {
   if (hasBackendCap(px.kind) && LAYER7_ALGORITHMS.has(px.balance.algorithm)) {
     px.report.warning(px.loc, `Layer 7 hash not possible for ${px.kind} '${px.name}' (needs 'mode http'). Falling back to round robin.`);
   }
+  // cfgparse.c: an option of cfg_opts marked PR_MODE_HTTP; of the HTTP options only this one is warned about.
+  if (px.options['http-buffer-request'] === true) {
+    px.report.warning(px.loc, `'option http-buffer-request' ignored for ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}' as it requires HTTP mode.`);
+  }
 }
 
 function buildServer(s: ServerDraft, id: number): ServerSpec {

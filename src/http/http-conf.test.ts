@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxySpec } from '../config/model.ts';
 import { parseIpNet } from '../acl/ip.ts';
-import { connModeOf, forwardForOf, parseForwardFor, sourceInNet } from './http-conf.ts';
+import { parseConfigText } from '../config/config.ts';
+import { connModeOf, forwardForOf, httpConfOf, parseForwardFor, sourceInNet } from './http-conf.ts';
 
 const spec = (lines: string[][], defaults: string[][] = []): ProxySpec =>
   ({ lines: lines.map((args) => ({ args, loc: { file: 't', line: 1 } })), defaultsLines: defaults.map((args) => ({ args, loc: { file: 't', line: 1 } })) }) as unknown as ProxySpec;
@@ -43,5 +44,18 @@ describe('connection mode', () => {
     expect(connModeOf(spec([], [['option', 'httpclose']]))).toBe('httpclose');
     expect(connModeOf(spec([['option', 'http-keep-alive']], [['option', 'httpclose']]))).toBe('http-keep-alive');
     expect(connModeOf(spec([['option', 'http-server-close'], ['no', 'option', 'http-server-close']]))).toBe('http-keep-alive');
+  });
+});
+
+describe('option http-buffer-request', () => {
+  it("keeps the frontend's and the backend's option apart, with the backend's own timeout http-request", () => {
+    const text = `defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n    timeout http-request 2s\n` +
+      `frontend F\n    bind 127.0.0.1:8000\n    timeout http-request 9s\n    default_backend B\n` +
+      `backend B\n    option http-buffer-request\n    server s 127.0.0.1:9000\n` +
+      `backend C\n    server s 127.0.0.1:9000\n`;
+    const proxies = parseConfigText(text, 't.cfg').config!.proxies;
+    const px = (name: string) => proxies.find((p) => p.name === name)!;
+    expect(httpConfOf(px('F'), px('B'))).toMatchObject({ feBufferRequest: false, beBufferRequest: true, httpRequestTimeout: 9000, beHttpRequestTimeout: 2000 });
+    expect(httpConfOf(px('F'), px('C'))).toMatchObject({ feBufferRequest: false, beBufferRequest: false });
   });
 });

@@ -41,6 +41,16 @@ export interface HttpConf {
   readonly serverClose: boolean;
   readonly reuse: ReuseMode;
   readonly abortOnClose: boolean;
+  /**
+   * `option http-buffer-request` of the frontend and of the backend, apart: HAProxy 2.6 waits for
+   * the body after the frontend's http-request rules when the frontend has it, else after
+   * use_backend when the backend has it (http_ana.c http_process_req_common, proxy.c
+   * stream_set_backend), each with its own `timeout http-request`.
+   */
+  readonly feBufferRequest: boolean;
+  readonly beBufferRequest: boolean;
+  /** The backend's own `timeout http-request` (the frontend's is httpRequestTimeout), 0 when none. */
+  readonly beHttpRequestTimeout: number;
   readonly forwardFor: ForwardFor | null;
   readonly errors: ErrorPages;
   /** `retry-on` beyond connect failures (the backend's), null when none. */
@@ -151,6 +161,9 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     serverClose: feMode === 'http-server-close' || beMode === 'http-server-close',
     reuse: reuseOf(be),
     abortOnClose: be.options.abortonclose === true,
+    feBufferRequest: fe.options['http-buffer-request'] === true,
+    beBufferRequest: be.options['http-buffer-request'] === true,
+    beHttpRequestTimeout: be.timeouts.httpRequest ?? 0,
     forwardFor: forwardForOf(fe, be),
     errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
     l7Retry: l7RetryOf(be),

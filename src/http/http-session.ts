@@ -17,6 +17,7 @@ import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, HTX_HEAD_LIMIT, htxHeadBytes, responseBodyKind } from './h1-message.ts';
 import { CHUNK_ERROR, CHUNK_MORE, ChunkedScanner } from './h1-chunked.ts';
+import { CONTINUE_100, CONTINUE_100_HTX, oneChunk, requestBufferFull, takeExpectContinue } from './buffer-request.ts';
 import { findHeadEnd, skipLeadingEmptyLines } from './h1-head-end.ts';
 import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
 import { parseRequestHead, parseResponseHead } from './h1-parse.ts';
@@ -48,7 +49,14 @@ const TUNNEL_CLIENT = 1;
 const TUNNEL_SERVER = 2;
 const S_CLOSING = 5; // answered and closing; client bytes are dropped
 const S_DONE = 6;
-const S_TARPIT = 7; // http-request tarpit: held until `timeout tarpit`, client events ignored
+const S_BODY = 7; // option http-buffer-request: the request body is awaited before going on
+const S_TARPIT = 8; // http-request tarpit: held until `timeout tarpit`, client events ignored
+
+// Where the body is awaited (option http-buffer-request): before use_backend (the frontend's
+// option), or after it, before the backend's rules (the backend's option only).
+const WAIT_NONE = 0;
+const WAIT_FE = 1;
+const WAIT_BE = 2;
 
 // Layer-7 retries of the current request (retry-on), decided when it is first sent.
 const L7_UNSET = 0;
@@ -125,6 +133,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #streamed = false;
   #l7 = L7_UNSET;
   #clientTimer = -1;
+  /** option http-buffer-request: which wait is under way (WAIT_*), its end (ms since accept, -1: none). */
+  #waitAt = WAIT_NONE;
+  #waitDeadline = -1;
+  /** Body data bytes the wait has seen in #in, how far it scanned #in (chunked), its scanner. */
+  #waitData = 0;
+  #waitScanned = 0;
+  readonly #waitChunks = new ChunkedScanner();
+  /** The body was awaited: a chunked one buffered whole goes out as one chunk, as from HAProxy. */
+  #mergeChunks = false;
   /** The frontend's settings (head timeouts), looked up once. */
   readonly #feConf: HttpConf;
   /** Direct writes to the client not finished yet (their bytes are still in use). */
@@ -192,6 +209,11 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         return;
       case S_BACKEND:
         this.#bufferBody(chunk, 0);
+        return;
+      case S_BODY:
+        this.#append(chunk);
+        if (this.#bodyBuffered()) this.#endWait();
+        else this.#armWaitTimer();
         return;
       case S_FORWARD:
         if (!this.#reqDone) this.#forwardBody(chunk, 0);
@@ -307,29 +329,159 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resKind = BODY_NONE;
     const verdict = this.runRequestRules();
     if (verdict !== null) return this.#answer(verdict);
+    if (this.#feConf.feBufferRequest && this.#waitBody(WAIT_FE, this.#feConf.httpRequestTimeout)) return;
+    this.#switchBackend();
+  }
+
+  /** use_backend; with only the backend's option http-buffer-request, its body wait comes next. */
+  #switchBackend(): void {
     const be = this.ctx.selectBackend(this);
     this.setBackend(be);
     if (be !== null) {
       this.conf = this.ctx.confOf(be);
+      if (!this.#feConf.feBufferRequest && this.conf.beBufferRequest) {
+        // Switched to the backend before the wait (stream_set_backend): it counts there already.
+        this.#enterBackend(be);
+        if (this.#waitBody(WAIT_BE, this.conf.beHttpRequestTimeout)) return;
+      }
+    }
+    this.#afterSwitch(be);
+  }
+
+  /** The backend's rules, an applet, or a server. */
+  #afterSwitch(be: ProxyBackend | null): void {
+    if (be !== null) {
       const beVerdict = this.runBackendRules(be);
       if (beVerdict !== null) {
         // The stream was switched to the backend before its rules ran (stream_set_backend): it counts there.
-        be.counters.enter();
-        this.enteredBackend = true;
+        this.#enterBackend(be);
+        this.#countAwaited();
         return this.#answer(beVerdict);
       }
     }
     const applet = this.appletFor(be);
     if (applet !== null) return this.#runApplet(applet);
-    if (be === null) return this.#answerError(503, 'S', 'C');
-    be.counters.enter();
-    this.enteredBackend = true;
-    // Body bytes that came with the head.
+    if (be === null) {
+      this.#countAwaited();
+      return this.#answerError(503, 'S', 'C');
+    }
+    this.#enterBackend(be);
+    this.#waitData = 0;
+    // Body bytes that came with the head (or were awaited).
     const rest = this.#in;
     this.#in = null;
     if (rest !== null) this.#bufferBody(rest, 0);
     this.#persist(be);
     this.#assign();
+  }
+
+  #enterBackend(be: ProxyBackend): void {
+    if (this.enteredBackend) return;
+    be.counters.enter();
+    this.enteredBackend = true;
+  }
+
+  // ---- option http-buffer-request ------------------------------------------------------------
+
+  /**
+   * Start waiting for the request body (http_wait_for_msg_body): a request with a body, after the
+   * `100 Continue` HAProxy sends itself for `Expect: 100-continue`. False when there is nothing
+   * to wait for (no body, or all of it, or a full buffer, already here): go on at once.
+   * `timeout`: the waiting proxy's `timeout http-request`, counted from now.
+   */
+  #waitBody(at: number, timeout: number): boolean {
+    if (this.#reqKind === BODY_NONE || this.req.method === 'CONNECT') return false;
+    if (takeExpectContinue(this.req, this.#reqKind)) {
+      this.bytesOut += CONTINUE_100_HTX;
+      this.client.write(CONTINUE_100, 'latin1');
+    }
+    this.#waitAt = at;
+    this.#waitData = this.#waitScanned = 0;
+    this.#waitChunks.reset();
+    this.#mergeChunks = this.#reqKind === BODY_CHUNKED;
+    if (this.#bodyBuffered()) {
+      this.#waitAt = WAIT_NONE;
+      // HAProxy's request time (%TR) ends with the wait (s->logs.tv_request).
+      this.tHead = this.elapsed();
+      return false;
+    }
+    this.#st = S_BODY;
+    this.#waitDeadline = timeout > 0 ? this.elapsed() + timeout : -1;
+    this.#armWaitTimer();
+    return true;
+  }
+
+  /** The body is in #in whole, or the request buffer is full, or its chunks are malformed (400 later). */
+  #bodyBuffered(): boolean {
+    const buf = this.#in;
+    if (buf === null) return false;
+    if (this.#reqKind === BODY_LENGTH) {
+      this.#waitData = Math.min(buf.length, this.#reqLeft);
+      return this.#waitData === this.#reqLeft || requestBufferFull(this.req, this.#waitData);
+    }
+    const chunks = this.#waitChunks;
+    const r = chunks.scan(buf, this.#waitScanned, buf.length);
+    this.#waitScanned = buf.length;
+    this.#waitData = chunks.htxBytes;
+    return r !== CHUNK_MORE || requestBufferFull(this.req, this.#waitData);
+  }
+
+  /** A local answer after the wait: the body bytes it got count in %U as in HAProxy (read into its buffer). */
+  #countAwaited(): void {
+    this.bytesIn += this.#waitData;
+    this.#waitData = 0;
+  }
+
+  /** `timeout http-request` from the start of the wait, and `timeout client` between reads. */
+  #armWaitTimer(): void {
+    const ct = this.#feConf.clientTimeout;
+    if (this.#waitDeadline < 0) return this.#setClientTimeout(ct);
+    const left = this.#waitDeadline - this.elapsed();
+    this.#setClientTimeout(earliest(left > 1 ? left : 1, ct));
+  }
+
+  #endWait(): void {
+    const at = this.#waitAt;
+    this.#waitAt = WAIT_NONE;
+    this.#st = S_BACKEND;
+    this.tHead = this.elapsed();
+    this.#setClientTimeout(this.#feConf.clientTimeout);
+    if (at === WAIT_FE) this.#switchBackend();
+    else this.#afterSwitch(this.backend);
+  }
+
+  /**
+   * No body in time (`timeout http-request`, or `timeout client` between reads): HAProxy's stream
+   * answers 408 and closes, logged `cR` with %TR -1 and the body bytes received in %U, counted
+   * as a failed request (http_wait_for_msg_body abort_req).
+   */
+  #waitTimedOut(): void {
+    this.#waitAt = WAIT_NONE;
+    this.#countAwaited();
+    this.tHead = -1;
+    this.counterErrorRequest();
+    this.#answerError(408, 'c', 'R');
+  }
+
+  /**
+   * The client closed or reset before its body was in: no server is tried, nothing is answered,
+   * logged `-1 CR` with %TR at the close; a frontend's wait still reached use_backend (HAProxy's
+   * analysers go on to the switching rules before the stream sees the close).
+   */
+  #leaveWait(): void {
+    const at = this.#waitAt;
+    this.#waitAt = WAIT_NONE;
+    this.#countAwaited();
+    this.tHead = this.elapsed();
+    if (at === WAIT_FE) {
+      const be = this.ctx.selectBackend(this);
+      this.setBackend(be);
+      if (be !== null) {
+        this.conf = this.ctx.confOf(be);
+        this.#enterBackend(be);
+      }
+    }
+    this.#abort('C', 'R');
   }
 
   /** Cookie persistence (configuration.txt 4.2 "cookie"): may pin the server, edits Cookie fields. */
@@ -346,8 +498,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (end === -2) return this.#badRequest(400);
     const stop = end < 0 ? buf.length : end;
     if (this.#reqKind === BODY_CHUNKED) {
+      const whole = this.#mergeChunks && end >= 0 && this.#pending === null;
       const pending = (this.#pending ??= []);
-      for (const p of this.#pieces) {
+      for (const p of whole ? oneChunk(this.#pieces) : this.#pieces) {
         const b = typeof p === 'string' ? Buffer.from(p, 'latin1') : p;
         pending.push(b);
         this.#pendingBytes += b.length;
@@ -421,6 +574,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         // Even empty lines count: HAProxy answers 400 to a close with bytes pending.
         this.counterErrorRequest();
         return this.#answerError(400, 'C', 'R', undefined, true);
+      case S_BODY:
+        return this.#leaveWait();
       case S_BACKEND:
         if (!this.#reqDone || this.ctx.confOf(this.backend).abortOnClose) return this.#abort('C', this.#queued ? 'Q' : 'C');
         return;
@@ -451,6 +606,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       return this.#answerError(408, 'c', 'R', undefined, true);
     }
     if (this.#st === S_TUNNEL) return this.#abort(this.#tunnelLast === TUNNEL_CLIENT ? 's' : 'c', 'D');
+    if (this.#st === S_BODY) return this.#waitTimedOut();
     this.#abort('c', this.#resHeadDone ? 'D' : this.#st === S_BACKEND ? (this.#queued ? 'Q' : 'C') : 'H');
   }
 
@@ -473,6 +629,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   onClientError(): void {
     if (this.#st === S_TARPIT) return;
+    if (this.#st === S_BODY) return this.#leaveWait();
     if (this.#st === S_HEAD && this.#in === null && this.tRequest < 0) return this.#closedIdle();
     this.#abort('C', this.#st === S_HEAD ? 'R' : this.#resHeadDone ? 'D' : 'H');
   }
@@ -831,7 +988,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /**
    * HAProxy 2.6 sets TX_L7_RETRY for a request only when all of it is buffered at its first send
    * (stconn.c sc_conn_send: msg_state DONE, the copy fits one buffer): a body still arriving,
-   * streamed or too large makes it unreplayable (`option http-buffer-request` is not supported).
+   * streamed or too large makes it unreplayable (`option http-buffer-request` makes the first
+   * case rarer: the body is awaited before a server is chosen).
    * "Fits": its HTX copy, the head's blocks plus one data block (8 bytes + the body), within the
    * same bound as a head alone (found against haproxy 2.6: exact for content-length bodies; for
    * chunked ones the re-encoded size counts, a little more than HAProxy's).
@@ -1137,6 +1295,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#appletFn = null;
     this.#streamed = false;
     this.#l7 = L7_UNSET;
+    this.#waitAt = WAIT_NONE;
+    this.#waitData = 0;
+    this.#mergeChunks = false;
     if (closing) {
       if (this.#st !== S_CLOSING) {
         this.#st = S_CLOSING;

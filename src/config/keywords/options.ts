@@ -42,7 +42,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   supported('http-server-close', 'dflb', true, 'close the server side after each response'),
   supported('http-keep-alive', 'dflb', true, 'keep-alive on both sides (the default)'),
   planned('http-pretend-keepalive', 'dlb', true, HTTP),
-  planned('http-buffer-request', 'dflb', true, HTTP),
+  supported('http-buffer-request', 'dflb', true, 'wait for the request body (up to a buffer) before choosing a server'),
   planned('http-ignore-probes', 'dfl', true, HTTP),
   planned('http-no-delay', 'dflb', true, HTTP),
   planned('http-use-proxy-header', 'dfl', true, HTTP),
