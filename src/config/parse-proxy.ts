@@ -19,6 +19,7 @@ import { parseStatsLine } from './parse-stats.ts';
 import { parseRetryOn, retryOnFrontendError } from './parse-retry-on.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
 import type { UserlistRegistry } from './parse-userlist.ts';
+import type { BackendReferences } from './backend-refs.ts';
 import { parseUseBackend } from './parse-acl.ts';
 import { RULE_HANDLERS } from './parse-http-rules.ts';
 import { parseDuration, parseInteger } from './units.ts';
@@ -31,6 +32,8 @@ export interface ProxyParseContext {
   readonly usedIds: Map<number, ProxyDraft>;
   /** `userlist` sections of the configuration, for `http_auth(L)` references (parse-userlist.ts). */
   readonly userlists?: UserlistRegistry;
+  /** Backends named by fetch arguments (`nbsrv(BE)`), checked once every section is read. */
+  readonly backendRefs?: BackendReferences;
 }
 
 type Modifier = 'no' | 'default' | undefined;

@@ -69,6 +69,8 @@ export interface HttpFrontendContext {
   /** Log one finished transaction. */
   log(session: HttpSession): void;
   routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
+  /** A running backend by name (`nbsrv(BE)`); undefined when unknown or disabled. */
+  backendNamed(name: string): ProxyBackend | undefined;
 }
 
 const SOCKET_SESSION = Symbol('hapair.httpSession');
@@ -161,6 +163,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   logTxn(): void {
     this.ctx.log(this);
+  }
+
+  backendNamed(name: string): ProxyBackend | undefined {
+    return this.ctx.backendNamed(name);
   }
 
   // ---- client side -------------------------------------------------------------------------

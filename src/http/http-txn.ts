@@ -104,6 +104,14 @@ export abstract class HttpTxnBase implements SampleTxn {
   /** Applet routes of a proxy (built once by the runtime glue). */
   abstract routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
 
+  /** A running backend by name (undefined: unknown or disabled). */
+  abstract backendNamed(name: string): ProxyBackend | undefined;
+
+  /** SampleTxn.usableServers (`nbsrv`): 0 for a disabled backend, as HAProxy's PR_FL_DISABLED. */
+  usableServers(backend: string): number {
+    return this.backendNamed(backend)?.usableServers() ?? 0;
+  }
+
   elapsed(): number {
     return Math.floor(eventNow() - this.tAccept);
   }
