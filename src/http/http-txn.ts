@@ -72,6 +72,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   srvQueuePos = 0;
   backendQueuePos = 0;
   appletName = '';
+  /** A `monitor-uri` request: answered by the proxy and not logged (HAProxy SF_MONITOR). */
+  monitorRequest = false;
   /** Cookie persistence of this request (cookie-session.ts); null without a backend `cookie`. */
   persistence: RequestCookieResult | null = null;
   /** The two cookie characters of `%tsc` (HAProxy log.c). */
@@ -225,7 +227,8 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'reply': {
         const r = v.reply;
         const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-        return { kind: 'reply', status: r.status, cause: v.redirect ? 'L' : 'P', head: this.appletHead(r, body.length), body };
+        // http_act.c http_action_return and the redirect: SF_ERR_LOCAL (`LR` in the log).
+        return { kind: 'reply', status: r.status, cause: 'L', head: this.appletHead(r, body.length), body };
       }
       case 'auth':
         return { kind: 'error', status: 401, cause: 'P', extraHeader: `WWW-Authenticate: Basic realm="${v.realm}"` };
@@ -421,6 +424,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.server = null;
     this.backend = null;
     this.appletName = '';
+    this.monitorRequest = false;
     this.persistence = null;
     this.cookieFlags = '--';
     this.vars = undefined;
