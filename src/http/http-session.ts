@@ -1004,8 +1004,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   }
 
   /**
-   * A local answer erases the request (http_reply_and_close): a body that came whole with the head
-   * is dropped and the connection may serve the next request; a body still to come closes it.
+   * A local answer erases the request (http_reply_and_close, http-request deny/return/redirect
+   * alike): a body that came whole with the head is dropped and the connection may serve the next
+   * request; a body still to come closes it.
    */
   #skipHeldBody(): void {
     const held = this.#in;
@@ -1018,6 +1019,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #answer(verdict: LocalAnswer): void {
     this.#dropServer();
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
+    this.#skipHeldBody();
     if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, 'R', verdict.extraHeader);
     this.status = verdict.status;
     this.cause = verdict.cause;

@@ -176,8 +176,11 @@ const CASES: Record<string, Case> = {
   postPartial: { fe: 'up', writes: ['POST /mon HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhe'] },
   chunked: { fe: 'up', writes: ['POST /mon HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'] },
   absolute: { fe: 'up', writes: ['GET http://example.com/mon HTTP/1.1\r\nhost: example.com\r\n\r\n'] },
-  // Not the monitor URI: the http-request rules run (deny on `path /mon`).
+  // Not the monitor URI: the http-request rules run (deny on `path /mon`), a whole body skipped as for a monitor request.
   upQuery: { fe: 'up', writes: [GET('/mon?x')] },
+  denyPost: { fe: 'up', writes: ['POST /mon?x HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhello'] },
+  denyChunked: { fe: 'up', writes: ['POST /mon?x HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'] },
+  denyPartial: { fe: 'up', writes: ['POST /mon?x HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhe'] },
   downHit: { fe: 'down', writes: [GET('/mon')] },
   downQuery: { fe: 'down', writes: [GET('/mon?x')] },
   downSlash: { fe: 'down', writes: [GET('/mon/')] },
@@ -255,6 +258,8 @@ describe('monitor-uri and monitor fail: the same answers as HAProxy 2.6', () => 
     expect(first('downQuery')).toMatch(/\r\n\r\nup$/);
     expect(played.haproxy.postPartial!.at(-1)).toMatch(/<closed>$/);
     expect(played.haproxy.post!.at(-1)).toMatch(/^second: HTTP\/1\.1 200 /);
+    expect(played.haproxy.denyPost!.at(-1)).toMatch(/^second: HTTP\/1\.1 200 /);
+    expect(played.haproxy.denyPartial!.at(-1)).toMatch(/<closed>$/);
   }, 60_000);
 
   it('nbsrv counts usable servers as be_usable_srv does (backups, allbackups, disabled, no argument)', async () => {
