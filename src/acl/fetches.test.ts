@@ -176,3 +176,23 @@ describe('converters in expressions', () => {
     expect(value('var(txn.none)', t)).toBeUndefined();
   });
 });
+
+describe('nbsrv', () => {
+  it('reads the usable servers of the named backend through the transaction; no sample without a lookup', () => {
+    const t = { ...makeTxn(), usableServers: (be: string) => (be === 'web' ? 2 : 0) };
+    expect(value('nbsrv(web)', t)).toBe(2);
+    expect(aclMatches('nbsrv(web) ge 2', t)).toBe(true);
+    expect(aclMatches('nbsrv(db) lt 1', t)).toBe(true);
+    expect(value('nbsrv(web)', makeTxn())).toBeUndefined();
+  });
+
+  it('asks the context for the backend: an empty argument is the current proxy', () => {
+    const asked: string[] = [];
+    const backendCtx = { userlist: () => undefined, backend: (name: string) => (asked.push(name), name || 'self') };
+    const r = compileSampleExpr('nbsrv', backendCtx);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.expr.value({ ...makeTxn(), usableServers: (be: string) => (be === 'self' ? 1 : 0) })).toBe(1);
+    expect(compileSampleExpr('nbsrv(web)', backendCtx).ok).toBe(true);
+    expect(asked).toEqual(['', 'web']);
+  });
+});

@@ -26,6 +26,11 @@ export interface FetchContext {
   /** The userlist `name` for `keyword`'s argument (may be filled later); undefined when unknown. */
   userlist(name: string, keyword: string): Userlist | undefined;
   /**
+   * The backend a fetch argument names (`nbsrv(BE)`): records the reference for the check after
+   * parsing and returns the name, the current proxy's for an empty one. Absent: the name as written.
+   */
+  backend?(name: string, keyword: string): string;
+  /**
    * Samples of an http-request / http-response rule (undefined elsewhere, e.g. in ACLs): a fetch
    * of the other direction is refused (fetch-phase.ts), and in a response `hdr` reads the response,
    * as HAProxy 2.6's smp_fetch_chn_hdr follows the rule's channel (the ACL keyword `hdr` does not).
@@ -46,6 +51,8 @@ export interface FetchDef {
   /** The second argument is an occurrence number (hdr-like) instead of a delimiter. */
   readonly occArg?: boolean;
   readonly userlistArg?: boolean;
+  /** The argument names a backend (HAProxy ARGT_BE), resolved by FetchContext.backend. */
+  readonly backendArg?: boolean;
 }
 
 /**
@@ -299,6 +306,9 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['res.hdr_val', headerFetch(resHeaders, false, 'int', toInt)],
   ['scook', cookieRes],
   ['res.cook', cookieRes],
+  // backend.c smp_fetch_nbsrv: the usable servers of a backend (be_usable_srv), for `monitor fail`.
+  ['nbsrv', { type: 'int', minArgs: 0, maxArgs: 1, single: 'first', backendArg: true,
+    each: (t, a, visit) => t.usableServers !== undefined && visit(t.usableServers(a.name ?? '')) }],
   ['var', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (t, a, visit) => one(t.vars?.get(a.name!), visit) }],
   // Constants (configuration.txt 7.3.2 "str", "int", "bool"), e.g. `set-var(txn.x) str(on)`.
   ['str', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (_t, a, visit) => visit(a.name ?? '') }],
@@ -312,7 +322,7 @@ export const UNSUPPORTED_FETCHES: ReadonlySet<string> = new Set([
   'res.ssl_hello_type', 'rep_ssl_hello_type', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
   'res.body', 'http_auth_group', 'http_auth_pass', 'http_auth_type', 'http_auth_user', 'sc_http_req_rate', 'src_conn_cur',
   'src_http_req_rate',
-  'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'nbsrv', 'srv_is_up', 'table_cnt', 'url32',
+  'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'srv_is_up', 'table_cnt', 'url32',
   'base32', 'base32+src', 'url_ip', 'url_port', 'req.cook_names', 'req.hdrs', 'req.hdr_names', 'res.hdrs', 'req.proto',
   'var_fmt', 'env', 'date', 'rand', 'ipv4', 'ipv6', 'meth', 'bin',
 ]);

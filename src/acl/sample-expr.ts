@@ -64,7 +64,8 @@ export function fetchArgs(kw: string, def: FetchDef, args: readonly string[], ct
     if (!userlist) return `unable to find userlist '${args[0]}' referenced in arg 1 of ACL keyword '${kw}'`;
     if (!args[0]) return `missing userlist name in arg 1 of ACL keyword '${kw}'`;
   }
-  const name = args[0] === undefined || args[0] === '' ? undefined : args[0];
+  const written = def.backendArg && ctx.backend !== undefined ? ctx.backend(args[0] ?? '', kw) : args[0];
+  const name = written === undefined || written === '' ? undefined : written;
   return { name, occ, delim, userlist };
 }
 

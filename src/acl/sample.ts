@@ -70,6 +70,12 @@ export interface SampleTxn {
   readonly reqData: Buffer | undefined;
   /** `set-var` storage, created by the rules on first use (`txn.x`, `req.x`, `sess.x` share it per txn). */
   vars: Map<string, SampleValue> | undefined;
+  /**
+   * `nbsrv(BE)`: the usable servers of backend `backend` as HAProxy's be_usable_srv counts them (the
+   * usable active ones, else 1 for the first usable backup or every one with `option allbackups`;
+   * 0 for a disabled or unknown backend). Absent where no backend can be looked up.
+   */
+  usableServers?(backend: string): number;
   /** `http-request disable-l7-retry`: no `retry-on` retry but conn-failure for this request (http mode only). */
   disableL7Retry?(): void;
 }

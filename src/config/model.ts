@@ -199,6 +199,15 @@ export interface StatsHttpRequestRule {
   readonly loc: SourceLoc;
 }
 
+/**
+ * configuration.txt 4.2 "monitor-uri" / "monitor fail": a request for `uri` is answered by the proxy
+ * itself, 200, or 503 when one of the `fail` conditions holds (their `unless` already folded in).
+ */
+export interface MonitorSpec {
+  readonly uri: string;
+  readonly fail: readonly Condition[];
+}
+
 /** The stats page of a proxy (HAProxy's uri_auth: configuration.txt 4.2 "stats *"). */
 export interface StatsSpec {
   /** URI prefix, default `/haproxy?stats`. */
@@ -266,6 +275,8 @@ export interface ProxySpec {
   readonly description?: string;
   /** The stats page (`stats enable`, `stats uri` ...), only in `mode http` proxies. */
   readonly stats?: StatsSpec;
+  /** `monitor-uri` and its `monitor fail` conditions, only in `mode http` proxies with a frontend side. */
+  readonly monitor?: MonitorSpec;
   /** Every keyword line of the section, raw, for features that land in later issues. */
   /** Lines of the defaults section the proxy inherits from (check options and rules, src/checks/proxy-checks.ts). */
   readonly defaultsLines?: readonly ConfigLine[];

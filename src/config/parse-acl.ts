@@ -9,7 +9,7 @@ import type { PersistRule } from '../http/cookie-persist.ts';
 import type { HeaderCapture, HttpRule, ProxyRules, TcpRule, UseServerRule } from '../http/rules/rules.ts';
 import type { ConfigLine, SourceLoc } from './model.ts';
 import type { ProxyParseContext } from './parse-proxy.ts';
-import type { ProxyDraft } from './proxy-draft.ts';
+import { hasBackendCap, type ProxyDraft } from './proxy-draft.ts';
 
 /** The rule lists of a proxy while it is parsed. */
 export interface RulesDraft {
@@ -46,12 +46,22 @@ export function buildRules(d: ProxyDraft): ProxyRules | undefined {
   return { ...r, acls: aclsOf(d) };
 }
 
-/** The context ACL parsing needs: warnings at `loc`, userlists by name. */
+/** The context ACL parsing needs: warnings at `loc`, userlists and backends by name. */
 export function aclContext(d: ProxyDraft, ctx: ProxyParseContext, loc: SourceLoc): AclParseContext {
   return {
     warn: (message) => d.report.warning(loc, message),
     userlist: (name: string, keyword: string): Userlist | undefined =>
       ctx.userlists?.reference(name, `arg 1 of ACL keyword '${keyword}' in proxy '${d.name}'`, loc, d.report),
+    backend: (name: string, keyword: string): string => {
+      const where = `arg 1 of ACL keyword '${keyword}' in proxy '${d.name}'`;
+      if (name !== '') {
+        ctx.backendRefs?.reference(name, where, loc, d.report);
+        return name;
+      }
+      // No name: the proxy itself (sample.c smp_resolve_args), which needs a backend side.
+      if (!hasBackendCap(d.kind)) d.report.error(loc, `proxy '${d.name}', referenced in ${where}, has not backend capability.`);
+      return d.name;
+    },
   };
 }
 

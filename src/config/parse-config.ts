@@ -13,6 +13,7 @@ import { hasBackendCap, hasFrontendCap, newDraft, type DraftKind, type ProxyDraf
 import { rawSectionLabel, readSections, type RawSection } from './section-reader.ts';
 import { registeredSection } from './section-registry.ts';
 import { UserlistRegistry } from './parse-userlist.ts';
+import { BackendReferences } from './backend-refs.ts';
 import { finalizeConfig } from './validate.ts';
 
 export interface ParseOptions {
@@ -43,6 +44,7 @@ class ConfigBuilder {
   #lastDefaults: ProxyDraft | undefined;
   readonly #usedIds = new Map<number, ProxyDraft>();
   readonly #userlists = new UserlistRegistry();
+  readonly #backendRefs = new BackendReferences();
 
   constructor(opts: ParseOptions) {
     this.env = { ...(opts.env ?? process.env) };
@@ -73,7 +75,7 @@ class ConfigBuilder {
   }
 
   #proxyContext(): ProxyParseContext {
-    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds, userlists: this.#userlists };
+    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds, userlists: this.#userlists, backendRefs: this.#backendRefs };
   }
 
   #parseLines(d: ProxyDraft, s: RawSection): void {
@@ -158,6 +160,7 @@ class ConfigBuilder {
   finish(files: readonly string[]): ParseResult {
     this.extraSections.forEach((section, i) => registeredSection(section.type)?.parse?.(section, this.#extraReports[i]));
     this.#userlists.checkReferences();
+    this.#backendRefs.check((name) => this.proxies.some((p) => p.name === name && hasBackendCap(p.kind)));
     const config = finalizeConfig({
       files, global: this.global, proxies: this.proxies, extraSections: this.extraSections, diagnostics: this.diag,
     });

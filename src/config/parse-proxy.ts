@@ -16,9 +16,11 @@ import { parseListenerLine } from './parse-bind.ts';
 import { parseLogTarget } from './parse-log.ts';
 import { parseDefaultServerLine, parseServerLine } from './parse-server.ts';
 import { parseStatsLine } from './parse-stats.ts';
+import { parseMonitorLine, parseMonitorUriLine } from './parse-monitor.ts';
 import { parseRetryOn, retryOnFrontendError } from './parse-retry-on.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
 import type { UserlistRegistry } from './parse-userlist.ts';
+import type { BackendReferences } from './backend-refs.ts';
 import { parseUseBackend } from './parse-acl.ts';
 import { RULE_HANDLERS } from './parse-http-rules.ts';
 import { parseDuration, parseInteger } from './units.ts';
@@ -31,6 +33,8 @@ export interface ProxyParseContext {
   readonly usedIds: Map<number, ProxyDraft>;
   /** `userlist` sections of the configuration, for `http_auth(L)` references (parse-userlist.ts). */
   readonly userlists?: UserlistRegistry;
+  /** Backends named by fetch arguments (`nbsrv(BE)`), checked once every section is read. */
+  readonly backendRefs?: BackendReferences;
 }
 
 type Modifier = 'no' | 'default' | undefined;
@@ -366,6 +370,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   description,
   'load-server-state-from-file': loadServerStateFromFile,
   'server-state-file-name': serverStateFileName,
+  'monitor-uri': (d, line) => parseMonitorUriLine(d, line),
+  monitor: (d, line, ctx) => parseMonitorLine(d, line, ctx),
   ...Object.fromEntries(STATS_KEYWORDS.map((k) => [k, (d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext) => parseStatsLine(d, line, ctx)])),
 };
 

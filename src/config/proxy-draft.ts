@@ -2,6 +2,7 @@
 // takes its initial settings from a defaults section (proxy.c proxy_preset_defaults and
 // proxy_defproxy_cpy: frontend-side settings only go to proxies with the frontend capability,
 // backend-side ones only to proxies with the backend capability).
+import type { Condition } from '../acl/acl.ts';
 import type { AclScope } from '../acl/condition.ts';
 import type { SectionReporter } from './diagnostics.ts';
 import type { RulesDraft } from './parse-acl.ts';
@@ -72,6 +73,9 @@ export interface ProxyDraft {
   /** The stats page settings; inherited from the defaults section until the first own `stats` line. */
   stats?: StatsDraft;
   statsOwn?: boolean;
+  /** `monitor-uri` (frontend side, inherited from defaults) and `monitor fail` conditions (never inherited). */
+  monitorUri?: string;
+  monitorFail: Condition[];
   lines: ConfigLine[];
   /** Lines of the defaults section this one inherits from (check options and rules, proxy-checks.ts). */
   defaultsLines?: readonly ConfigLine[];
@@ -117,6 +121,7 @@ function presetDraft(kind: DraftKind, name: string, loc: SourceLoc, report: Sect
     options: {},
     logs: [],
     useBackends: [],
+    monitorFail: [],
     lines: [],
     implicitRef: false,
     explicitRef: false,
@@ -143,6 +148,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;
     if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
     if (from.logFormat !== undefined) d.logFormat = from.logFormat;
+    if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri;
     for (const t of FRONTEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
   }
   if (hasBackendCap(kind)) {

@@ -309,3 +309,36 @@ describe('global keywords', () => {
     expect(r.config!.proxies[0].description).toBe('lb2');
   });
 });
+
+describe('monitor-uri and monitor fail', () => {
+  const HTTP = `defaults\n    mode http\n    ${T}    monitor-uri /dmon\n`;
+
+  it('build the monitor of http proxies with a frontend side: own or inherited URI, the fail conditions in order', () => {
+    const r = parse(`${HTTP}frontend F\n    bind 127.0.0.1:8000\n    monitor-uri /mon\n    monitor fail if { nbsrv(B) lt 1 }\n    monitor fail unless TRUE\n    default_backend B\n` +
+      'listen L\n    bind 127.0.0.1:8001\n    server s 127.0.0.1:9000\nbackend B\n    server s 127.0.0.1:9000\n');
+    expect(r.errors).toEqual([]);
+    const [f, l, b] = r.config!.proxies;
+    expect(f.monitor?.uri).toBe('/mon');
+    expect(f.monitor?.fail.map((c) => c.text)).toEqual(['if { nbsrv(B) lt 1 }', 'unless TRUE']);
+    expect(l.monitor).toEqual({ uri: '/dmon', fail: [] });
+    expect(b.monitor).toBeUndefined();
+  });
+
+  it('ignore them in mode tcp with HAProxy\'s warning, inherited or not', () => {
+    const r = parse(`${HTTP}frontend F\n    mode tcp\n    bind 127.0.0.1:8000\n    default_backend B\nbackend B\n    mode tcp\n    server s 127.0.0.1:9000\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.config!.proxies[0].monitor).toBeUndefined();
+    expect(r.warnings).toContain("p.cfg:7: frontend 'F': monitor-uri will be ignored for frontend 'F' (needs 'mode http').");
+  });
+
+  it("resolve nbsrv's backend after parsing: declared later, unknown, or the frontend itself", () => {
+    const ok = parse(`${HTTP}frontend F\n    bind 127.0.0.1:8000\n    monitor fail if { nbsrv(B) lt 1 }\n    default_backend B\nbackend B\n    server s 127.0.0.1:9000\n`);
+    expect(ok.errors).toEqual([]);
+    const bad = parse(`${HTTP}frontend F\n    bind 127.0.0.1:8000\n    monitor fail if { nbsrv(X) lt 1 }\n    monitor fail if { nbsrv lt 1 }\n    monitor fail if { nbsrv(F) lt 1 }\n    default_backend B\nbackend B\n    server s 127.0.0.1:9000\n`);
+    expect(bad.errors).toEqual([
+      "p.cfg:10: frontend 'F': proxy 'F', referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'F', has not backend capability.",
+      "p.cfg:9: frontend 'F': unable to find backend 'X' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'F'.",
+      "p.cfg:11: frontend 'F': unable to find backend 'F' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'F'.",
+    ]);
+  });
+});

@@ -127,6 +127,7 @@ function checkLogFormat(px: Proxy, fmt: { readonly text: string; readonly loc: S
 /** HTTP-only settings in a tcp proxy: HAProxy warns and ignores them (proxy.c proxy_cfg_ensure_no_http). */
 function checkTcpMode(px: Proxy): void {
   if (hasBackendCap(px.kind) && px.cookie !== undefined) px.report.warning(px.loc, `cookie will be ignored for ${px.kind} '${px.name}' (needs 'mode http').`);
+  if (hasFrontendCap(px.kind) && px.monitorUri !== undefined) px.report.warning(px.loc, `monitor-uri will be ignored for ${px.kind} '${px.name}' (needs 'mode http').`);
   for (const s of px.servers) {
     if (s.cookie !== undefined) px.report.warning(s.loc, `ignoring cookie for server '${s.name}' as HTTP mode is disabled`);
   }
@@ -181,6 +182,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     ...(px.description !== undefined ? { description: px.description } : {}),
     ...(px.logFormat !== undefined && hasFrontendCap(px.kind) ? { logFormat: px.logFormat.text } : {}),
     ...(stats !== undefined ? { stats } : {}),
+    ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),
     lines: px.lines,
     ...(px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsLines: px.defaultsLines } : {}),

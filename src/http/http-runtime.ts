@@ -41,6 +41,10 @@ class FrontendContext implements HttpFrontendContext {
     return name === undefined ? null : (this.#rt.host.backends.get(name) ?? null);
   }
 
+  backendNamed(name: string): ProxyBackend | undefined {
+    return this.#rt.host.backends.get(name);
+  }
+
   confOf(backend: ProxyBackend | null): HttpConf {
     // Asked twice per request, nearly always for the same backend: the last answer first.
     if (backend === this.#lastConfOf && this.#lastConf !== null) return this.#lastConf;

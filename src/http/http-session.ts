@@ -33,6 +33,8 @@ import { clockEventEnd, clockEventStart } from '../event-clock.ts';
 import type { AppletRoute } from './applet-routes.ts';
 import { WriteBatch } from './write-batch.ts';
 import type { Applet, AppletResponse } from './applet.ts';
+import type { Condition } from '../acl/acl.ts';
+import { matchesMonitorUri } from './monitor-uri.ts';
 
 /** HAProxy's input buffer (tune.bufsize): a head that does not end within it is refused. */
 export const MAX_HEAD = 16384;
@@ -78,6 +80,8 @@ export interface HttpFrontendContext {
   /** Log one finished transaction. */
   log(session: HttpSession): void;
   routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
+  /** A running backend by name (`nbsrv(BE)`); undefined when unknown or disabled. */
+  backendNamed(name: string): ProxyBackend | undefined;
 }
 
 const SOCKET_SESSION = Symbol('hapair.httpSession');
@@ -180,7 +184,11 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   }
 
   logTxn(): void {
-    this.ctx.log(this);
+    if (!this.monitorRequest) this.ctx.log(this);
+  }
+
+  backendNamed(name: string): ProxyBackend | undefined {
+    return this.ctx.backendNamed(name);
   }
 
   // ---- client side -------------------------------------------------------------------------
@@ -327,6 +335,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#reqDone = this.#reqKind === BODY_NONE;
     this.#reqChunks.reset();
     this.#resKind = BODY_NONE;
+    const monitor = this.frontend.spec.monitor;
+    if (monitor !== undefined && matchesMonitorUri(monitor.uri, req.uri)) return this.#answerMonitor(monitor.fail);
     const verdict = this.runRequestRules();
     if (verdict !== null) return this.#answer(verdict);
     if (this.#feConf.feBufferRequest && this.#waitBody(WAIT_FE, this.#feConf.httpRequestTimeout)) return;
@@ -355,7 +365,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       if (beVerdict !== null) {
         // The stream was switched to the backend before its rules ran (stream_set_backend): it counts there.
         this.#enterBackend(be);
-        this.#countAwaited();
+        // A body read by the wait counts in %U as #answer skips it (HAProxy read it into its buffer).
         return this.#answer(beVerdict);
       }
     }
@@ -1141,9 +1151,41 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false, r.close ? 15 : 0);
   }
 
+  /**
+   * A `monitor-uri` request (http_ana.c http_wait_for_request): answered before any http-request
+   * rule with the frontend's page for 503 when a `monitor fail` condition holds, else for 200;
+   * counted in the frontend's req_tot, hrsp_* and intercepted, never logged (SF_MONITOR).
+   */
+  #answerMonitor(fail: readonly Condition[]): void {
+    this.frontend.counters.intercepted++;
+    this.monitorRequest = true;
+    let status = 200;
+    for (const c of fail) {
+      if (!c.test(this)) continue;
+      status = 503;
+      break;
+    }
+    this.#skipHeldBody();
+    this.#answerError(status, 'L', 'R');
+  }
+
+  /**
+   * A local answer erases the request (http_reply_and_close, http-request deny/return/redirect
+   * alike): a body that came whole with the head is dropped and the connection may serve the next
+   * request; a body still to come closes it.
+   */
+  #skipHeldBody(): void {
+    const held = this.#in;
+    if (this.#reqDone || held === null) return;
+    const end = this.#bodyEnd(held, 0);
+    if (end === -2) return;
+    this.#in = end >= 0 && end < held.length ? held.subarray(end) : null;
+  }
+
   #answer(verdict: LocalAnswer): void {
     this.#dropServer();
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
+    this.#skipHeldBody();
     if (verdict.kind === 'tarpit') return this.#startTarpit(verdict.status);
     if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, 'R', verdict.extraHeader);
     this.status = verdict.status;
@@ -1180,14 +1222,18 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #writeLocal(head: string, body: Buffer | string, complete = true, extraCounted = 0): void {
     if (this.#wantsClose() || !this.#reqDone) this.#closeClient = true;
     const fields = complete ? head.slice(0, -2) : head;
-    const full = fields + (this.#closeClient ? 'connection: close\r\n' : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
-    // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the way out.
-    this.bytesOut += htxHeadBytes(fields) + extraCounted + body.length;
+    // As #clientConnMode: closing says `close` only in an HTTP/1.1 response (an errorfile may be 1.0).
+    const close = head.startsWith('HTTP/1.0 ') ? '' : 'connection: close\r\n';
+    const full = fields + (this.#closeClient ? close : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
+    // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the
+    // way out, nor a body a HEAD request does not get (http_reply_to_htx leaves it out).
+    const sendBody = body.length > 0 && this.req.method !== 'HEAD';
+    this.bytesOut += htxHeadBytes(fields) + extraCounted + (sendBody ? body.length : 0);
     // A tarpitted client may have left: the page is still counted and logged (HAProxy 2.6).
     if (!this.client.destroyed) {
       this.client.cork();
       this.client.write(full, 'latin1');
-      if (body.length > 0 && this.req.method !== 'HEAD') this.client.write(body);
+      if (sendBody) this.client.write(body);
       this.client.uncork();
     }
     this.#endTxn();

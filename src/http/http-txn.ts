@@ -75,6 +75,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   srvQueuePos = 0;
   backendQueuePos = 0;
   appletName = '';
+  /** A `monitor-uri` request: answered by the proxy and not logged (HAProxy SF_MONITOR). */
+  monitorRequest = false;
   /** Cookie persistence of this request (cookie-session.ts); null without a backend `cookie`. */
   persistence: RequestCookieResult | null = null;
   /** The two cookie characters of `%tsc` (HAProxy log.c). */
@@ -106,6 +108,14 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Applet routes of a proxy (built once by the runtime glue). */
   abstract routesOf(proxy: ProxyFrontend | ProxyBackend): readonly AppletRoute[];
+
+  /** A running backend by name (undefined: unknown or disabled). */
+  abstract backendNamed(name: string): ProxyBackend | undefined;
+
+  /** SampleTxn.usableServers (`nbsrv`): 0 for a disabled backend, as HAProxy's PR_FL_DISABLED. */
+  usableServers(backend: string): number {
+    return this.backendNamed(backend)?.usableServers() ?? 0;
+  }
 
   elapsed(): number {
     return Math.floor(eventNow() - this.tAccept);
@@ -224,6 +234,7 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'reply': {
         const r = v.reply;
         const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+        // http_act.c http_action_return and the redirect: SF_ERR_LOCAL (`LR` in the log).
         return { kind: 'reply', status: r.status, cause: 'L', head: this.appletHead(r, body.length), body };
       }
       case 'auth':
@@ -421,6 +432,7 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.server = null;
     this.backend = null;
     this.appletName = '';
+    this.monitorRequest = false;
     this.persistence = null;
     this.cookieFlags = '--';
     this.vars = undefined;

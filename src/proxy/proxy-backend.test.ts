@@ -59,3 +59,28 @@ describe('ProxyBackend retry rules (HAProxy stream_choose_redispatch)', () => {
     expect(new ProxyBackend(spec, new Backend(spec, new FakeClock())).turnAround).toBe(1000);
   });
 });
+
+describe('ProxyBackend.usableServers (HAProxy be_usable_srv, the nbsrv fetch)', () => {
+  const SERVERS = '  server a 127.0.0.1:1\n  server b 127.0.0.1:2\n  server k1 127.0.0.1:3 backup\n  server k2 127.0.0.1:4 backup';
+
+  it('counts the usable active servers, else 1 for the backups, or all of them with option allbackups', () => {
+    const be = backend(SERVERS);
+    expect(be.usableServers()).toBe(2);
+    be.servers[0].admin.maint = true;
+    expect(be.usableServers()).toBe(1);
+    be.servers[1].admin.drain = true;
+    expect(be.usableServers()).toBe(1);
+    be.servers[2].admin.maint = true;
+    expect(be.usableServers()).toBe(1);
+    be.servers[3].admin.maint = true;
+    expect(be.usableServers()).toBe(0);
+    const all = backend(`  option allbackups\n${SERVERS}`);
+    all.servers[0].admin.maint = true;
+    all.servers[1].admin.maint = true;
+    expect(all.usableServers()).toBe(2);
+  });
+
+  it('leaves out a server of weight 0', () => {
+    expect(backend('  server a 127.0.0.1:1 weight 0\n  server b 127.0.0.1:2').usableServers()).toBe(1);
+  });
+});

@@ -102,6 +102,22 @@ export class ProxyBackend {
     return this.core.servers;
   }
 
+  /**
+   * backend.h be_usable_srv (the `nbsrv` fetch): the usable active servers; without any, the first
+   * usable backup (1), or every usable backup with `option allbackups`.
+   */
+  usableServers(): number {
+    let act = 0;
+    let bck = 0;
+    for (const s of this.core.servers) {
+      if (!s.isUsable()) continue;
+      if (s.backup) bck++;
+      else act++;
+    }
+    if (act > 0) return act;
+    return this.spec.options.allbackups === true ? bck : Math.min(bck, 1);
+  }
+
   countersOf(server: Server): ProxyCounters {
     return this.#serverCounters.get(server)!;
   }

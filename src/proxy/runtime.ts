@@ -274,7 +274,7 @@ export class Runtime implements SessionHost, TlsAcceptHost {
     // Before the handshake the rules see a TLS transport without a session yet (tls-info.ts).
     if (listener.tls !== undefined) setClientTls(socket, HANDSHAKE_PENDING);
     // `tcp-request connection reject`: closed at once, counted as a denied connection, not logged.
-    if (!acceptsConnection(fe.spec.rules, socket)) {
+    if (!acceptsConnection(fe.spec.rules, socket, this.backends)) {
       fe.counters.dcon++;
       socket.on('error', ignoreError);
       socket.destroy();

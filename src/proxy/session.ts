@@ -122,7 +122,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
     const spec = this.frontend.spec;
     const rules = spec.rules;
     if ((rules !== undefined && rules.tcpContent.length > 0) || spec.useBackends.some((r) => r.condition !== undefined)) {
-      this.#inspection = { view: new TcpSampleView(this.relay.client, this.relay), timer: null };
+      this.#inspection = { view: new TcpSampleView(this.relay.client, this.relay, this.host.backends), timer: null };
       if (rules !== undefined && rules.inspectDelay > 0 && rules.tcpContent.length > 0) {
         this.#inspection.timer = setTimeout(inspectTimeout, rules.inspectDelay, this);
       }
@@ -234,7 +234,7 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
       return null;
     }
     this.#serverRulesDone = true;
-    const server = useServer(be, this.relay);
+    const server = useServer(be, this.relay, this.host.backends);
     this.#direct = server !== null;
     return server;
   }

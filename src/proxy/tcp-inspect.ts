@@ -18,10 +18,18 @@ export class TcpSampleView implements SampleTxn {
   readonly req: HttpRequestView | undefined = undefined;
   readonly res: HttpResponseView | undefined = undefined;
   vars: Map<string, SampleValue> | undefined = undefined;
+  readonly #backends: ReadonlyMap<string, ProxyBackend> | undefined;
 
-  constructor(socket: net.Socket, relay: Relay | null) {
+  /** `backends`: the running ones by name, for `nbsrv(BE)`. */
+  constructor(socket: net.Socket, relay: Relay | null, backends?: ReadonlyMap<string, ProxyBackend>) {
     this.socket = socket;
     this.relay = relay;
+    this.#backends = backends;
+  }
+
+  /** SampleTxn.usableServers: 0 for a disabled or unknown backend. */
+  usableServers(backend: string): number {
+    return this.#backends?.get(backend)?.usableServers() ?? 0;
   }
 
   get src(): string {
@@ -50,9 +58,9 @@ export class TcpSampleView implements SampleTxn {
 }
 
 /** `tcp-request connection` rules at accept: false when the connection is to be rejected. */
-export function acceptsConnection(rules: ProxyRules | undefined, socket: net.Socket): boolean {
+export function acceptsConnection(rules: ProxyRules | undefined, socket: net.Socket, backends?: ReadonlyMap<string, ProxyBackend>): boolean {
   if (rules === undefined || rules.tcpConnection.length === 0) return true;
-  return runTcpConnectionRules(rules, new TcpSampleView(socket, null));
+  return runTcpConnectionRules(rules, new TcpSampleView(socket, null, backends));
 }
 
 /** Evaluate content rules on what was received so far (`final`: nothing more will be waited for). */
@@ -70,10 +78,10 @@ export function inspectContent(rules: ProxyRules, view: TcpSampleView, final: bo
  * and whose server is not stopped (a rule naming a stopped one is passed over); null = balance.
  * Evaluated once, after the inspection, on the bytes still held (final data).
  */
-export function useServer(be: ProxyBackend, relay: Relay): Server | null {
+export function useServer(be: ProxyBackend, relay: Relay, backends?: ReadonlyMap<string, ProxyBackend>): Server | null {
   const rules = be.spec.rules?.useServers;
   if (rules === undefined || rules.length === 0) return null;
-  const view = new TcpSampleView(relay.client, relay);
+  const view = new TcpSampleView(relay.client, relay, backends);
   for (const r of rules) {
     if (!r.cond.test(view)) continue;
     for (const s of be.servers) if (s.name === r.server && !s.admin.maint && s.oper !== 'DOWN') return s;

@@ -1,5 +1,5 @@
 // ACL-driven rules in `mode tcp` through the real runtime on loopback: conditional use_backend
-// on layer-4 and payload fetches, tcp-request connection reject (no log, dcon counted),
+// on layer-4 and payload fetches and nbsrv, tcp-request connection reject (no log, dcon counted),
 // tcp-request content accept/reject under inspect-delay (PR in the log, WAIT_END).
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
@@ -51,6 +51,20 @@ describe('use_backend conditions in mode tcp', () => {
     ].join('\n'));
     expect((await exchange(p.port(), 'long payload')).toString()).toBe('two');
     expect((await exchange(p.port(), 'ab')).toString()).toBe('one');
+  });
+
+  it('switches on nbsrv: the usable servers of a backend, at accept and after inspection', async () => {
+    const p = await start([
+      '    tcp-request connection reject if { nbsrv(two) lt 1 }',
+      '    use_backend two if { nbsrv(one) lt 1 }',
+      '    default_backend one',
+    ].join('\n'));
+    expect((await exchange(p.port(), 'x')).toString()).toBe('one');
+    p.runtime.backends.get('one')!.servers[0]!.admin.maint = true;
+    expect((await exchange(p.port(), 'x')).toString()).toBe('two');
+    p.runtime.backends.get('two')!.servers[0]!.admin.maint = true;
+    expect((await exchange(p.port(), 'x')).toString()).toBe('');
+    expect(p.runtime.frontends.get('F')!.counters.dcon).toBe(1);
   });
 
   it('without a matching rule or default, the session ends with <NOSRV>', async () => {
