@@ -70,6 +70,10 @@ export interface SampleTxn {
   readonly reqData: Buffer | undefined;
   /** `set-var` storage, created by the rules on first use (`txn.x`, `req.x`, `sess.x` share it per txn). */
   vars: Map<string, SampleValue> | undefined;
+  /** The `unique-id` fetch: the stream's unique-id-format id (generated on first use); undefined without one. */
+  uniqueId?(): string | undefined;
+  /** The id if it was generated already (the %ID of a rule's format does not generate it). */
+  readonly generatedUniqueId?: string | undefined;
   /** `http-request disable-l7-retry`: no `retry-on` retry but conn-failure for this request (http mode only). */
   disableL7Retry?(): void;
 }

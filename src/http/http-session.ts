@@ -31,6 +31,8 @@ import { HttpTxnBase, type LocalAnswer } from './http-txn.ts';
 import { clockEventEnd, clockEventStart } from '../event-clock.ts';
 import type { AppletRoute } from './applet-routes.ts';
 import { WriteBatch } from './write-batch.ts';
+import { httpLogRecord } from './http-log-record.ts';
+import type { TcpLogRecord } from '../log/record.ts';
 import type { Applet, AppletResponse } from './applet.ts';
 
 /** HAProxy's input buffer (tune.bufsize): a head that does not end within it is refused. */
@@ -161,6 +163,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   logTxn(): void {
     this.ctx.log(this);
+  }
+
+  logRecord(): TcpLogRecord {
+    return httpLogRecord(this);
   }
 
   // ---- client side -------------------------------------------------------------------------
@@ -294,6 +300,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /** A complete, valid request head: rules, backend, then a server. */
   #onRequest(): void {
     this.#st = S_BACKEND;
+    this.beginStream();
     // From here on `timeout client` (unchanged, so no timer work, when no http-request timeout).
     this.#setClientTimeout(this.conf.clientTimeout);
     const req = this.req;
@@ -326,6 +333,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#in = null;
     if (rest !== null) this.#bufferBody(rest, 0);
     this.#persist(be);
+    this.addUniqueIdHeader();
     this.#assign();
   }
 
