@@ -171,6 +171,7 @@ describe('rendering', () => {
     expect(render('%{+X}rt', { requestCounter: 0x12345 })).toBe('12345');
     expect(render('%ID %{+Q}ID', { uniqueId: 'a-b' })).toBe('a-b "a-b"');
     expect(render('%ID %{+Q}ID')).toBe('- ""');
+    expect(render('%[unique-id] %{+Q}[ unique-id ]', { uniqueId: 'u' })).toBe('u "u"');
   });
 });
 

@@ -188,15 +188,22 @@ class Compiler {
     return this.#variable(end + 1, args);
   }
 
-  /** `%[expr]` from `start` (after '['): only the TLS samples of log-format-tls.ts are served. */
+  /** `%[expr]` from `start` (after '['): only `unique-id` and the TLS samples of log-format-tls.ts are served. */
   #sample(start: number, args: string | undefined): number | string {
     const fmt = this.#fmt;
     const end = fmt.indexOf(']', start);
     if (end < 0) return `missing ']' after sample expression near '${fmt.slice(start)}'`;
     const expr = fmt.slice(start, end).replaceAll(' ', '');
+    const opts = args === undefined ? this.#defaultOpts : applyArgs(args, this.#defaultOpts);
+    // `unique-id` reads the id strm_log() generated before the line: the same text as %ID.
+    if (expr === 'unique-id') {
+      this.#flush();
+      this.nodes.push({ kind: K.UNIQUE_ID, opts, text: '' });
+      return end + 1;
+    }
     if (!LOG_TLS_SAMPLES.has(expr)) return 'sample expressions (%[...]) are not supported by hapair yet';
     this.#flush();
-    this.nodes.push({ kind: K.TLS_SAMPLE, opts: args === undefined ? this.#defaultOpts : applyArgs(args, this.#defaultOpts), text: expr });
+    this.nodes.push({ kind: K.TLS_SAMPLE, opts, text: expr });
     return end + 1;
   }
 

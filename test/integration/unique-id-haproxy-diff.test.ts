@@ -25,7 +25,7 @@ const SECTIONS: Record<Section, string[]> = {
   common: [
     'unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid',
     'unique-id-header X-Unique-ID',
-    'log-format "common id=%ID q=%{+Q}ID rt=%rt xrt=%{+X}rt ts=%Ts pid=%pid cp=%cp %HU"',
+    'log-format "common id=%ID q=%{+Q}ID s=%[unique-id] rt=%rt xrt=%{+X}rt ts=%Ts pid=%pid cp=%cp %HU"',
     'option forwardfor',
     'http-request set-header X-Rule %[unique-id]',
     'http-request add-header X-After after',
@@ -50,14 +50,14 @@ const SECTIONS: Record<Section, string[]> = {
   // No unique-id-format: %ID is '-', nothing is added.
   plain: [
     'unique-id-header X-None',
-    'log-format "plain %ID %rt"',
+    'log-format "plain %ID %[unique-id] %rt"',
     'http-request set-header X-Rule "[%[unique-id]]"',
   ],
   // mode tcp: the id is generated for the log line.
   tcp: [
     'mode tcp',
     'unique-id-format %rt_%{+X}o\\ %ci',
-    'log-format "tcp %ID %rt"',
+    'log-format "tcp %ID %{+Q}[unique-id] %rt"',
   ],
 };
 
@@ -179,11 +179,11 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
         // Every id the request shows is the one id.
         for (const [name, value] of f) if (name === 'x-rule' || (name === 'x-unique-id' && value !== 'from-client')) expect(value).toBe(id);
         expect(f).toContainEqual(['x-var', `id=${id}`]);
-        expect(log).toContain(`q="${id}"`);
+        expect(log).toContain(`q="${id}" s=${id} `);
         const n = normalizeCommon(id, side, x, log);
         return {
           head: f.map(([name, value]) => [name, value.replace(id, '<id>')]),
-          log: log.replace(id, '<id>').replace(id, '<id>').replace(/ ts=\d+ pid=\d+ cp=\d+/, ''),
+          log: log.replaceAll(id, '<id>').replace(/ ts=\d+ pid=\d+ cp=\d+/, ''),
           id: n,
         };
       });
@@ -202,7 +202,7 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
         ['exact', 'HEAD /e2?a=b HTTP/1.0\n\n'],
       ] as const) {
         const x = await exchange(side, name, bytes, 1);
-        out.push(...x.statuses, ...x.logs.map((l) => l.replace(/ ts=\d+ pid=\d+ cp=\d+/, '').replace(/id=\S+ q="[^"]*"/, (s) => (s.includes('7F000001:') ? 'id=<common>' : s))));
+        out.push(...x.statuses, ...x.logs.map((l) => l.replace(/ ts=\d+ pid=\d+ cp=\d+/, '').replace(/id=\S+ q="[^"]*" s=\S+/, (s) => (s.includes('7F000001:') ? 'id=<common>' : s))));
         out.push(...x.heads.map((h) => fields(h).map(([n, v]) => `${n}: ${v}`).join('|')));
       }
       return out;
@@ -210,6 +210,7 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
     expect(results[1]).toEqual(results[0]);
     // A refused request has no id but a counter; the others count on from it.
     expect(results[0]!.some((l) => /^exact - \d+$/.test(l))).toBe(true);
+    expect(results[0]!.some((l) => /^plain - - \d+$/.test(l))).toBe(true);
   });
 
   it('an id longer than 127 characters is cut as HAProxy cuts it', async () => {
@@ -227,7 +228,7 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
       const x = await exchange(side, 'plain', 'GET /none HTTP/1.1\nconnection: close\n\n', 1);
       return { head: x.heads[0], log: x.logs[0]!.replace(/\d+$/, '<rt>') };
     });
-    expect(results[0]!.log).toBe('plain - <rt>');
+    expect(results[0]!.log).toBe('plain - - <rt>');
     expect(results[0]!.head).toContain('x-rule: []');
     expect(results[1]).toEqual(results[0]);
   });
@@ -237,7 +238,7 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
       const x = await exchange(side, 'tcp', 'GET /tcp HTTP/1.0\n\n', 1);
       return { head: x.heads[0], log: x.logs[0] };
     });
-    expect(results[0]!.log).toMatch(/^tcp \d+_ 7F000001 \d+$/);
+    expect(results[0]!.log).toMatch(/^tcp (\d+_ 7F000001) "\1" \d+$/);
     expect(results[1]).toEqual(results[0]);
   });
 });
