@@ -109,7 +109,7 @@ interface Exchange {
   readonly logs: string[];
 }
 
-/** Write `bytes` on one connection to `name`, read until the proxy closes, wait for `logs` lines. */
+/** Write `bytes` on one connection to `name`, read until the proxy closes (5 s at most), wait for `logs` lines. */
 async function exchange(side: Side, name: Section, bytes: string, logs: number): Promise<Exchange> {
   const from = { heads: side.backend.heads.length, logs: side.run.lines.length };
   const sock = net.connect({ port: side.run.ports[NAMES.indexOf(name)]!, host: '127.0.0.1' });
@@ -120,7 +120,9 @@ async function exchange(side: Side, name: Section, bytes: string, logs: number):
   try {
     await once(sock, 'connect');
     const clientPort = sock.localPort!;
-    sock.end(bytes.replaceAll('\n', '\r\n'));
+    // Not half-closed: every exchange ends with the proxy closing (a last `connection: close`
+    // request, an HTTP/1.0 one, an error or the server's close in mode tcp).
+    sock.write(bytes.replaceAll('\n', '\r\n'));
     await once(sock, 'close');
     await until(() => side.run.lines.length - from.logs >= logs);
     return {
