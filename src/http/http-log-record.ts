@@ -43,6 +43,7 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
     requestCounter: s.requestCounter,
+    logCounter: s.frontend.sink?.logged ?? 0,
     http: {
       requestDate: s.requestDate || s.acceptDate,
       TR,

@@ -70,6 +70,7 @@ export const K = {
   TLS_SAMPLE: 63, // %[ssl_fc_sni] ...: `text` is the expression (log-format-tls.ts)
   UNIQUE_ID: 64, // %ID (unique-id-format)
   REQ_COUNTER: 65, // %rt
+  LOG_COUNTER: 66, // %lc
 } as const;
 export type NodeKind = (typeof K)[keyof typeof K];
 
@@ -143,7 +144,7 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   HQ: http(K.QUERY),
   HU: http(K.URI),
   HV: http(K.VERSION),
-  lc: tcp(),
+  lc: tcp(K.LOG_COUNTER),
   ms: tcp(K.MILLIS),
   pid: tcp(K.PID),
   r: http(K.REQ_LINE),

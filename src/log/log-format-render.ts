@@ -131,6 +131,10 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
       const n = rec.requestCounter ?? 0;
       return o & OPT.HEXA ? hex(n, 4) : String(n);
     }
+    case K.LOG_COUNTER: {
+      const n = rec.logCounter ?? 0;
+      return o & OPT.HEXA ? hex(n, 4) : String(n);
+    }
     case K.UNIQUE_ID: return textField(rec.uniqueId, o);
     // A TCP session has no HTTP status: HAProxy prints 0.
     case K.STATUS: return String(rec.http?.status ?? 0);

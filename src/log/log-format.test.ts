@@ -2,6 +2,7 @@ import type { ClientTls } from '../net/tls-info.ts';
 import { describe, expect, it } from 'vitest';
 import { useTimeZone } from './time-zone.test-helper.ts';
 import { compileLogFormat, type LogFormatEnv } from './log-format.ts';
+import { LOG_FORMAT_VARS } from './log-format-nodes.ts';
 import type { TcpLogRecord } from './record.ts';
 
 useTimeZone('UTC');
@@ -54,7 +55,6 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     ['a % b', "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'"],
     ['%Ta', "format variable 'Ta' is reserved for HTTP mode"],
     ['%r', "format variable 'r' is reserved for HTTP mode"],
-    ['%lc', "format variable 'lc' is not supported by hapair yet"],
     ['%[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
     ['%{+Q}[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
     ['%constructor', "no such format variable 'constructor'. If you wanted to emit the '%' character verbatim, you need to use '%%'"],
@@ -62,11 +62,8 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     expect(compileLogFormat(fmt)).toEqual({ ok: false, error });
   });
 
-  it('says which variables are not supported yet in an HTTP frontend', () => {
-    expect(compileLogFormat('%ST %Ta %lc', { mode: 'http' })).toEqual({
-      ok: false,
-      error: "format variable 'lc' is not supported by hapair yet",
-    });
+  it('compiles every variable of HAProxy 2.6 in an HTTP frontend', () => {
+    for (const name of Object.keys(LOG_FORMAT_VARS)) expect(compileLogFormat(`%${name}`, { mode: 'http' }).ok, name).toBe(true);
   });
 
   it('prints the client TLS version and cipher (%sslv %sslc), empty fields in clear', () => {
@@ -168,6 +165,7 @@ describe('rendering', () => {
 
   it('prints the request counter %rt in decimal or hex (at least 4 digits), and the unique id %ID', () => {
     expect(render('%rt %{+X}rt', { requestCounter: 3 })).toBe('3 0003');
+    expect(render('%lc %{+X}lc', { logCounter: 26 })).toBe('26 001A');
     expect(render('%{+X}rt', { requestCounter: 0x12345 })).toBe('12345');
     expect(render('%ID %{+Q}ID', { uniqueId: 'a-b' })).toBe('a-b "a-b"');
     expect(render('%ID %{+Q}ID')).toBe('- ""');

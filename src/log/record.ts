@@ -49,6 +49,8 @@ export interface TcpLogRecord {
    * for the whole process, from 0: every HTTP request and every TCP connection takes the next).
    */
   requestCounter?: number;
+  /** %lc: the lines the frontend logged before this one (HAProxy fe->log_count). */
+  logCounter?: number;
   /** %ID: the `unique-id-format` id of the stream; absent when none was generated. */
   uniqueId?: string;
   /** HTTP transaction fields (`mode http` only; httplog and the HTTP log-format variables). */

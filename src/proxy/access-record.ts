@@ -32,6 +32,7 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
     requestCounter: s.requestCounter,
+    logCounter: s.frontend.sink?.logged ?? 0,
   };
   if (s.clientTls !== undefined) rec.clientTls = s.clientTls;
   if (s.frontend.wantsAddresses) addAddresses(s, rec);

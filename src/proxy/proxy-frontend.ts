@@ -13,6 +13,8 @@ import type { ProxyBackend } from './proxy-backend.ts';
 export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
   /** A connection that never became a session (failed TLS handshake), as HAProxy's message line. */
   readonly connectionError?: (line: string) => void;
+  /** Lines sent so far (%lc). */
+  readonly logged?: number;
 };
 
 export class ProxyFrontend {

@@ -34,9 +34,9 @@ const SECTIONS: Record<Section, string[]> = {
   ],
   // Only parts both processes print alike; empty fields print nothing (no '-' as in log-format).
   exact: [
-    'unique-id-format "id_%rt_%{+X}rt_%ci_%{+X}ci_%HM_%HU_%HP_%HQ_%b_%s_%ST_%B_%f_%{+Q}HV_%ts_%si_%sp_%bi_%bp_%sslv_%sslc"',
+    'unique-id-format "id_%rt_%{+X}rt_%ci_%{+X}ci_%HM_%HU_%HP_%HQ_%b_%s_%ST_%B_%f_%{+Q}HV_%ts_%si_%sp_%bi_%bp_%sslv_%sslc_%lc_%{+X}lc"',
     'unique-id-header X-Req-Id',
-    'log-format "exact %ID %rt"',
+    'log-format "exact %ID %rt %lc"',
     'http-request set-header X-Early "[%ID]"',
     'http-request set-header X-Rule %[unique-id]',
     'http-request set-header X-Late "[%ID]"',
@@ -211,7 +211,7 @@ describe('unique-id-format and unique-id-header as HAProxy 2.6', () => {
     });
     expect(results[1]).toEqual(results[0]);
     // A refused request has no id but a counter; the others count on from it.
-    expect(results[0]!.some((l) => /^exact - \d+$/.test(l))).toBe(true);
+    expect(results[0]!.some((l) => /^exact - \d+ \d+$/.test(l))).toBe(true);
     expect(results[0]!.some((l) => /^plain - - \d+$/.test(l))).toBe(true);
   });
 
