@@ -309,6 +309,8 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   // backend.c smp_fetch_nbsrv: the usable servers of a backend (be_usable_srv), for `monitor fail`.
   ['nbsrv', { type: 'int', minArgs: 0, maxArgs: 1, single: 'first', backendArg: true,
     each: (t, a, visit) => t.usableServers !== undefined && visit(t.usableServers(a.name ?? '')) }],
+  // http_fetch.c smp_fetch_uniqueid: the stream's id, generated at this first use; none without unique-id-format.
+  ['unique-id', l4('str', (t) => t.uniqueId?.())],
   ['var', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (t, a, visit) => one(t.vars?.get(a.name!), visit) }],
   // Constants (configuration.txt 7.3.2 "str", "int", "bool"), e.g. `set-var(txn.x) str(on)`.
   ['str', { type: 'str', minArgs: 1, maxArgs: 1, single: 'first', each: (_t, a, visit) => visit(a.name ?? '') }],
@@ -322,7 +324,7 @@ export const UNSUPPORTED_FETCHES: ReadonlySet<string> = new Set([
   'res.ssl_hello_type', 'rep_ssl_hello_type', 'req.body', 'req.body_param', 'req.body_len', 'req.body_size',
   'res.body', 'http_auth_group', 'http_auth_pass', 'http_auth_type', 'http_auth_user', 'sc_http_req_rate', 'src_conn_cur',
   'src_http_req_rate',
-  'capture.req.hdr', 'capture.res.hdr', 'unique-id', 'be_name', 'fe_name', 'srv_is_up', 'table_cnt', 'url32',
+  'capture.req.hdr', 'capture.res.hdr', 'be_name', 'fe_name', 'srv_is_up', 'table_cnt', 'url32',
   'base32', 'base32+src', 'url_ip', 'url_port', 'req.cook_names', 'req.hdrs', 'req.hdr_names', 'res.hdrs', 'req.proto',
   'var_fmt', 'env', 'date', 'rand', 'ipv4', 'ipv6', 'meth', 'bin',
 ]);

@@ -76,6 +76,10 @@ export interface SampleTxn {
    * 0 for a disabled or unknown backend). Absent where no backend can be looked up.
    */
   usableServers?(backend: string): number;
+  /** The `unique-id` fetch: the stream's unique-id-format id (generated on first use); undefined without one. */
+  uniqueId?(): string | undefined;
+  /** The id if it was generated already (the %ID of a rule's format does not generate it). */
+  readonly generatedUniqueId?: string | undefined;
   /** `http-request disable-l7-retry`: no `retry-on` retry but conn-failure for this request (http mode only). */
   disableL7Retry?(): void;
 }

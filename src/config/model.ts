@@ -267,6 +267,9 @@ export interface ProxySpec {
   /** Log targets in effect (after `log global` / `no log`). */
   readonly logs: readonly LogTarget[];
   readonly logFormat?: string;
+  /** `unique-id-format` (frontend side; checked against the mode at load) and `unique-id-header`. */
+  readonly uniqueIdFormat?: string;
+  readonly uniqueIdHeader?: string;
   readonly defaultBackend?: string;
   readonly useBackends: readonly UseBackendRule[];
   /** ACL-driven rules (http-request/response, redirect, use-server, tcp-request, capture); absent = none. */

@@ -242,6 +242,19 @@ const logFormat: Handler = (d, line) => {
   d.logFormat = { text: line.args[1], loc: line.loc };
 };
 
+/** configuration.txt 4.2 "unique-id-format <string>": one argument (cfgparse-listen.c), compiled by validate.ts. */
+const uniqueIdFormat: Handler = (d, line) => {
+  if (line.args.length < 2) return d.report.error(line.loc, 'unique-id-format expects an argument.');
+  if (line.args.length > 2) return d.report.error(line.loc, "unique-id-format expects only one argument, don't forget to escape spaces!");
+  d.uniqueIdFormat = { text: line.args[1], loc: line.loc };
+};
+
+/** configuration.txt 4.2 "unique-id-header <name>": further words are ignored, as cfgparse-listen.c does. */
+const uniqueIdHeader: Handler = (d, line) => {
+  if (line.args.length < 2 || line.args[1] === '') return d.report.error(line.loc, 'unique-id-header expects an argument.');
+  d.uniqueIdHeader = line.args[1];
+};
+
 /** `option redispatch [interval]`: interval -1 (last retry) by default. */
 function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
   if (tooMany(d, line, 1, 2)) return;
@@ -361,6 +374,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   option: (d, line, _ctx, kwm) => option(d, line, kwm),
   log,
   'log-format': logFormat,
+  'unique-id-format': uniqueIdFormat,
+  'unique-id-header': uniqueIdHeader,
   default_backend: defaultBackend,
   use_backend: useBackend,
   ...RULE_HANDLERS,

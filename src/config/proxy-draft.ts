@@ -48,6 +48,9 @@ export interface ProxyDraft {
   description?: string;
   /** `log-format` text and where it was written (compiled against the final mode in validate.ts). */
   logFormat?: { readonly text: string; readonly loc: SourceLoc };
+  /** `unique-id-format` text and line (compiled against the final mode in validate.ts); `unique-id-header` name. */
+  uniqueIdFormat?: { readonly text: string; readonly loc: SourceLoc };
+  uniqueIdHeader?: string;
   binds: BindSpec[];
   /** `bind` lines seen, valid or not (a broken bind line must not also report "no bind"). */
   bindLines: number;
@@ -149,6 +152,8 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
     if (from.logFormat !== undefined) d.logFormat = from.logFormat;
     if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri;
+    if (from.uniqueIdFormat !== undefined) d.uniqueIdFormat = from.uniqueIdFormat;
+    if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
     for (const t of FRONTEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
   }
   if (hasBackendCap(kind)) {

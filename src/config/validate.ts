@@ -113,6 +113,7 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[], global: GlobalDraft): 
   const logsSomething = px.options.tcplog || px.options.httplog || px.options.httpslog || px.logFormat !== undefined;
   if (fe && logsSomething && px.logs.length === 0) px.report.warning(px.loc, 'log format ignored since the proxy has no log address');
   if (fe && px.logFormat !== undefined) checkLogFormat(px, px.logFormat);
+  if (fe && px.uniqueIdFormat !== undefined) checkUniqueIdFormat(px, px.uniqueIdFormat);
   if (px.mode !== 'http') checkTcpMode(px);
   checkHealthChecks(px, proxies, global.sslServerVerify);
   if (fe) checkBindTls(px, global.bindTls);
@@ -122,6 +123,12 @@ function checkProxy(px: Proxy, proxies: readonly Proxy[], global: GlobalDraft): 
 function checkLogFormat(px: Proxy, fmt: { readonly text: string; readonly loc: SourceLoc }): void {
   const compiled = compileLogFormat(fmt.text, { mode: px.mode });
   if (!compiled.ok) px.report.error(fmt.loc, `failed to parse log-format : ${compiled.error}.`);
+}
+
+/** cfgparse.c: "failed to parse unique-id : ..." at the `unique-id-format` line (a defaults' when inherited). */
+function checkUniqueIdFormat(px: Proxy, fmt: { readonly text: string; readonly loc: SourceLoc }): void {
+  const compiled = compileLogFormat(fmt.text, { mode: px.mode, mandatory: false });
+  if (!compiled.ok) px.report.error(fmt.loc, `failed to parse unique-id : ${compiled.error}.`);
 }
 
 /** HTTP-only settings in a tcp proxy: HAProxy warns and ignores them (proxy.c proxy_cfg_ensure_no_http). */
@@ -181,6 +188,8 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     useBackends: px.useBackends,
     ...(px.description !== undefined ? { description: px.description } : {}),
     ...(px.logFormat !== undefined && hasFrontendCap(px.kind) ? { logFormat: px.logFormat.text } : {}),
+    ...(px.uniqueIdFormat !== undefined && hasFrontendCap(px.kind) ? { uniqueIdFormat: px.uniqueIdFormat.text } : {}),
+    ...(px.uniqueIdHeader !== undefined && hasFrontendCap(px.kind) ? { uniqueIdHeader: px.uniqueIdHeader } : {}),
     ...(stats !== undefined ? { stats } : {}),
     ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),

@@ -44,6 +44,8 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
     redispatched: s.redispatched,
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
+    requestCounter: s.requestCounter,
+    logCounter: s.frontend.sink?.logged ?? 0,
     http: {
       requestDate: s.requestDate || s.acceptDate,
       TR,
@@ -62,6 +64,8 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
     },
   };
   if (tls !== undefined) rec.clientTls = tls;
+  const id = s.generatedUniqueId;
+  if (id !== undefined) rec.uniqueId = id;
   // %HM %HU %HV (and %HP %HPO %HQ) show the request line as received, before rules rewrote it (log.c reads txn->uri).
   if (s.requestLine !== '' && req.method !== '') setFromRequestLine(rec.http!, s.requestLine);
   if (s.frontend.wantsAddresses) addAddresses(s, rec);

@@ -13,6 +13,7 @@ import { httpConfOf, type HttpConf } from './http-conf.ts';
 import { httpLogRecord } from './http-log-record.ts';
 import { HttpSession, type HttpFrontendContext, type HttpSessionHost } from './http-session.ts';
 import { ServerConn } from './server-conn.ts';
+import { nextRequestCounter } from '../log/request-counter.ts';
 
 /** What the HTTP part needs from the runtime. */
 export interface HttpRuntimeHost {
@@ -65,6 +66,10 @@ class FrontendContext implements HttpFrontendContext {
     const sink = this.frontend.sink;
     if (sink === undefined) return;
     if (this.frontend.dontlognull && session.requestLine === '' && session.bytesIn === 0) return;
+    // A request refused before its stream began is logged without one (mux_h1.c sess_log): it
+    // takes the next %rt then and has no unique id; otherwise strm_log generates a missing id.
+    if (session.requestCounter < 0) session.requestCounter = nextRequestCounter();
+    else session.uniqueId();
     sink(httpLogRecord(session));
   }
 

@@ -32,6 +32,8 @@ import { HttpTxnBase, type LocalAnswer } from './http-txn.ts';
 import { clockEventEnd, clockEventStart } from '../event-clock.ts';
 import type { AppletRoute } from './applet-routes.ts';
 import { WriteBatch } from './write-batch.ts';
+import { httpLogRecord } from './http-log-record.ts';
+import type { TcpLogRecord } from '../log/record.ts';
 import type { Applet, AppletResponse } from './applet.ts';
 import type { Condition } from '../acl/acl.ts';
 import { matchesMonitorUri } from './monitor-uri.ts';
@@ -191,6 +193,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     return this.ctx.backendNamed(name);
   }
 
+  logRecord(): TcpLogRecord {
+    return httpLogRecord(this);
+  }
+
   // ---- client side -------------------------------------------------------------------------
 
   #setClientTimeout(ms: number): void {
@@ -327,6 +333,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /** A complete, valid request head: rules, backend, then a server. */
   #onRequest(): void {
     this.#st = S_BACKEND;
+    this.beginStream();
     // From here on `timeout client` (unchanged, so no timer work, when no http-request timeout).
     this.#setClientTimeout(this.conf.clientTimeout);
     const req = this.req;
@@ -382,6 +389,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#in = null;
     if (rest !== null) this.#bufferBody(rest, 0);
     this.#persist(be);
+    this.addUniqueIdHeader();
     this.#assign();
   }
 

@@ -22,6 +22,8 @@ import type { HttpConf } from './http-conf.ts';
 import { sourceInNet } from './http-conf.ts';
 import { reasonPhrase } from './status-text.ts';
 import { eventNow } from '../event-clock.ts';
+import type { TcpLogRecord } from '../log/record.ts';
+import { nextRequestCounter } from '../log/request-counter.ts';
 
 /** What a rule or an applet answers instead of a server. */
 export type LocalAnswer =
@@ -87,6 +89,10 @@ export abstract class HttpTxnBase implements SampleTxn {
   /** Local address of the server connection (%bi/%bp), kept only when a log-format asks for addresses. */
   backendSource: net.AddressInfo | undefined = undefined;
   vars: Map<string, SampleValue> | undefined = undefined;
+  /** %rt: the stream's number, taken when a valid request head begins its stream; -1 before. */
+  requestCounter = -1;
+  /** The `unique-id-format` id, generated at its first use (HAProxy stream->unique_id). */
+  #uniqueId: string | undefined = undefined;
   #src: string | undefined;
   #srcPort = 0;
   #dst: string | undefined;
@@ -125,6 +131,42 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.tRequest = this.elapsed();
     this.requestDate = this.acceptDate + this.tRequest;
     this.requests++;
+  }
+
+  /** A valid request head begins its stream (HAProxy stream_new: the stream's global counter). */
+  beginStream(): void {
+    this.requestCounter = nextRequestCounter();
+  }
+
+  /** The transaction's record for the access log, as it stands now (http-log-record.ts). */
+  abstract logRecord(): TcpLogRecord;
+
+  /**
+   * The `unique-id` fetch and %ID (src/stream.c stream_generate_unique_id): built from the
+   * frontend's unique-id-format at the first use, then the same for the whole request. None
+   * without a format, nor for a request refused before its stream began.
+   */
+  uniqueId(): string | undefined {
+    if (this.#uniqueId !== undefined) return this.#uniqueId;
+    const format = this.frontend.uniqueId;
+    if (format === undefined || this.requestCounter < 0) return undefined;
+    this.#uniqueId = format.generate(this.logRecord());
+    return this.#uniqueId;
+  }
+
+  /**
+   * http_process_request step 8: once the request rules have run, the id is generated in any
+   * case and `unique-id-header` appends it to the request, before `option forwardfor`'s header.
+   */
+  addUniqueIdHeader(): void {
+    const id = this.uniqueId();
+    const name = this.frontend.uniqueIdHeader;
+    if (id !== undefined && name !== '') this.req.headers.append(name, id);
+  }
+
+  /** The id generated so far, without generating it (the log record's %ID). */
+  get generatedUniqueId(): string | undefined {
+    return this.#uniqueId;
   }
 
   // ---- SampleTxn --------------------------------------------------------------------------
@@ -436,6 +478,8 @@ export abstract class HttpTxnBase implements SampleTxn {
     this.persistence = null;
     this.cookieFlags = '--';
     this.vars = undefined;
+    this.requestCounter = -1;
+    this.#uniqueId = undefined;
     this.res.reset();
   }
 }

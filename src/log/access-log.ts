@@ -14,6 +14,8 @@ import { HTTPLOG, HTTPLOG_LOGASAP, HTTPSLOG, HTTPSLOG_LOGASAP } from './httplog.
 export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
   /** A connection that never became a session (failed TLS handshake): HAProxy's plain message line. */
   readonly connectionError?: (line: string) => void;
+  /** Lines sent so far (HAProxy's fe->log_count, %lc): a skipped session does not count. */
+  readonly logged?: number;
 };
 
 export interface AccessLogOptions {
@@ -68,6 +70,7 @@ export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
   });
   const access = opts.pino.child({ mod: 'access' });
   const { dontlognull = false, dontlogNormal = false, logSeparateErrors = false } = opts;
+  let logged = 0;
 
   const sink = (rec: TcpLogRecord): void => {
     if (dontlognull && rec.bytesUploaded === 0) return;
@@ -82,6 +85,7 @@ export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
       sender.send(LOG_LEVEL.info, line);
       access.info(line);
     }
+    logged++;
   };
   // session_kill_embryonic: level err under `option log-separate-errors`, info otherwise.
   const connectionError = (line: string): void => {
@@ -89,5 +93,6 @@ export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
     if (logSeparateErrors) access.error(line);
     else access.info(line);
   };
-  return Object.assign(sink, { connectionError });
+  Object.defineProperty(sink, 'logged', { get: () => logged });
+  return Object.assign(sink, { connectionError }) as AccessLogSink;
 }

@@ -68,6 +68,9 @@ export const K = {
   SSL_CIPHER: 61, // %sslc
   SSL_VERSION: 62, // %sslv
   TLS_SAMPLE: 63, // %[ssl_fc_sni] ...: `text` is the expression (log-format-tls.ts)
+  UNIQUE_ID: 64, // %ID (unique-id-format)
+  REQ_COUNTER: 65, // %rt
+  LOG_COUNTER: 66, // %lc
 } as const;
 export type NodeKind = (typeof K)[keyof typeof K];
 
@@ -100,7 +103,7 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   CC: http(K.REQ_COOKIE),
   CS: http(K.RES_COOKIE),
   H: tcp(K.HOSTNAME),
-  ID: tcp(),
+  ID: tcp(K.UNIQUE_ID),
   ST: tcp(K.STATUS),
   T: tcp(K.DATE_GMT),
   Ta: http(K.T_A),
@@ -141,12 +144,12 @@ export const LOG_FORMAT_VARS: Readonly<Record<string, VarDef>> = {
   HQ: http(K.QUERY),
   HU: http(K.URI),
   HV: http(K.VERSION),
-  lc: tcp(),
+  lc: tcp(K.LOG_COUNTER),
   ms: tcp(K.MILLIS),
   pid: tcp(K.PID),
   r: http(K.REQ_LINE),
   rc: tcp(K.RETRIES),
-  rt: tcp(),
+  rt: tcp(K.REQ_COUNTER),
   s: tcp(K.SERVER),
   sc: tcp(K.SRVCONN),
   si: tcp(K.SERVER_IP),

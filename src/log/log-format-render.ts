@@ -127,6 +127,15 @@ export function renderVar(node: LogFormatNode, rec: TcpLogRecord, env: LogFormat
     case K.BCK_QUEUE: return String(rec.backendQueue);
     case K.HOSTNAME: return textField(env.hostname, o);
     case K.PID: return o & OPT.HEXA ? hex(env.pid, 4) : String(env.pid);
+    case K.REQ_COUNTER: {
+      const n = rec.requestCounter ?? 0;
+      return o & OPT.HEXA ? hex(n, 4) : String(n);
+    }
+    case K.LOG_COUNTER: {
+      const n = rec.logCounter ?? 0;
+      return o & OPT.HEXA ? hex(n, 4) : String(n);
+    }
+    case K.UNIQUE_ID: return textField(rec.uniqueId, o);
     // A TCP session has no HTTP status: HAProxy prints 0.
     case K.STATUS: return String(rec.http?.status ?? 0);
     case K.T_H: return String(rec.http?.Th ?? 0);

@@ -2,6 +2,7 @@ import type { ClientTls } from '../net/tls-info.ts';
 import { describe, expect, it } from 'vitest';
 import { useTimeZone } from './time-zone.test-helper.ts';
 import { compileLogFormat, type LogFormatEnv } from './log-format.ts';
+import { LOG_FORMAT_VARS } from './log-format-nodes.ts';
 import type { TcpLogRecord } from './record.ts';
 
 useTimeZone('UTC');
@@ -54,8 +55,6 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     ['a % b', "unexpected variable name near ' ' at position 3 line : 'a % b'. Maybe you want to write a single '%', use the syntax '%%'"],
     ['%Ta', "format variable 'Ta' is reserved for HTTP mode"],
     ['%r', "format variable 'r' is reserved for HTTP mode"],
-    ['%lc', "format variable 'lc' is not supported by hapair yet"],
-    ['%ID', "format variable 'ID' is not supported by hapair yet"],
     ['%[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
     ['%{+Q}[src]', 'sample expressions (%[...]) are not supported by hapair yet'],
     ['%constructor', "no such format variable 'constructor'. If you wanted to emit the '%' character verbatim, you need to use '%%'"],
@@ -63,11 +62,8 @@ describe('compileLogFormat errors (HAProxy 2.6 messages)', () => {
     expect(compileLogFormat(fmt)).toEqual({ ok: false, error });
   });
 
-  it('says which variables are not supported yet in an HTTP frontend', () => {
-    expect(compileLogFormat('%ST %Ta %rt', { mode: 'http' })).toEqual({
-      ok: false,
-      error: "format variable 'rt' is not supported by hapair yet",
-    });
+  it('compiles every variable of HAProxy 2.6 in an HTTP frontend', () => {
+    for (const name of Object.keys(LOG_FORMAT_VARS)) expect(compileLogFormat(`%${name}`, { mode: 'http' }).ok, name).toBe(true);
   });
 
   it('prints the client TLS version and cipher (%sslv %sslc), empty fields in clear', () => {
@@ -165,5 +161,41 @@ describe('rendering', () => {
   it('prints the frontend, backend and server addresses when the record has them', () => {
     const rec = { frontendIp: '127.0.0.1', frontendPort: 80, serverIp: '::1', serverPort: 8080, backendSourceIp: '::1', backendSourcePort: 40000 };
     expect(render('%fi:%fp %si:%sp %bi:%bp', rec)).toBe('127.0.0.1:80 ::1:8080 ::1:40000');
+  });
+
+  it('prints the request counter %rt in decimal or hex (at least 4 digits), and the unique id %ID', () => {
+    expect(render('%rt %{+X}rt', { requestCounter: 3 })).toBe('3 0003');
+    expect(render('%lc %{+X}lc', { logCounter: 26 })).toBe('26 001A');
+    expect(render('%{+X}rt', { requestCounter: 0x12345 })).toBe('12345');
+    expect(render('%ID %{+Q}ID', { uniqueId: 'a-b' })).toBe('a-b "a-b"');
+    expect(render('%ID %{+Q}ID')).toBe('- ""');
+    expect(render('%[unique-id] %{+Q}[ unique-id ]', { uniqueId: 'u' })).toBe('u "u"');
+  });
+});
+
+describe('unique-id-format rendering (compiled without +M, in a 128-byte buffer)', () => {
+  function renderId(fmt: string, rec: Partial<TcpLogRecord> = {}): string {
+    const r = compileLogFormat(fmt, { mandatory: false });
+    if (!r.ok) throw new Error(r.error);
+    return r.format.renderBounded({ ...REC, ...rec }, ENV, 128);
+  }
+
+  it('prints nothing for empty fields', () => {
+    expect(renderId('[%si][%ID][%{+Q}si][%{+M}si]')).toBe('[][][""][-]');
+  });
+
+  it('renders the common format of configuration.txt', () => {
+    expect(renderId('%{+X}o %ci:%cp_%fi:%fp_%Ts_%rt:%pid', { frontendIp: '10.0.0.30', frontendPort: 8080, requestCounter: 3 }))
+      .toBe('0A000102:8221_0A00001E:1F90_498C2943_0003:04D2');
+  });
+
+  it('cuts text at 127 characters and leaves out a number that does not fit', () => {
+    const long = 'x'.repeat(120);
+    expect(renderId(`${long}_%ci`)).toBe(`${long}_10.0.1`);
+    expect(renderId(`${long}_%ci`)).toHaveLength(127);
+    // 125 characters, then %Tt's 4 digits would pass 127: the id ends before them.
+    expect(renderId(`${'x'.repeat(124)}_%Tt|`)).toBe(`${'x'.repeat(124)}_`);
+    expect(renderId(`${'x'.repeat(122)}%Tt|`)).toBe(`${'x'.repeat(122)}5007|`);
+    expect(renderId('y'.repeat(200))).toBe('y'.repeat(127));
   });
 });

@@ -13,6 +13,11 @@ export interface CompileOptions {
   readonly mode?: 'tcp' | 'http';
   /** `option logasap`: %Tt, %Tu and %B get a leading '+' (configuration.txt 8.3.2). */
   readonly logasap?: boolean;
+  /**
+   * Empty variables print '-' (default true, as for log-format). `unique-id-format` is compiled
+   * without it (cfgparse.c: LOG_OPT_HTTP|LOG_OPT_MERGE_SPACES): an empty field prints nothing.
+   */
+  readonly mandatory?: boolean;
 }
 
 export type CompileResult =
@@ -50,6 +55,51 @@ export class CompiledLogFormat {
     }
     return out;
   }
+
+  /**
+   * The line as HAProxy's build_logline() writes it into a buffer of `size` bytes (the unique id's
+   * is UNIQUEID_LEN, 128): at most size - 1 characters; text and string fields are cut where the
+   * buffer ends, a number that does not fit ends the line before it.
+   */
+  renderBounded(rec: TcpLogRecord, env: LogFormatEnv, size: number): string {
+    const max = size - 1;
+    let out = '';
+    let lastIsSpace = true;
+    for (const n of this.nodes) {
+      if (n.kind === K.SEPARATOR) {
+        if (lastIsSpace) continue;
+        if (out.length >= max) break;
+        out += ' ';
+        lastIsSpace = true;
+        continue;
+      }
+      const text = n.kind === K.TEXT ? n.text : renderVar(n, rec, env, this.#logasap);
+      if (text === '' && (n.kind === K.REQ_HEADERS || n.kind === K.RES_HEADERS)) continue;
+      if (out.length + text.length <= max) {
+        out += text;
+        lastIsSpace = false;
+        continue;
+      }
+      // lf_text_len() and strlcpy2() copy what fits (they need room for one character); numbers do not.
+      if (isCutToFit(n) && out.length < max) out += text.slice(0, max - out.length);
+      break;
+    }
+    return out;
+  }
+}
+
+/** Nodes HAProxy writes with strlcpy2/lf_text (cut at the end of the buffer), not as numbers. */
+function isCutToFit(n: LogFormatNode): boolean {
+  switch (n.kind) {
+    case K.TEXT: case K.FRONTEND: case K.FRONTEND_XPRT: case K.BACKEND: case K.SERVER: case K.HOSTNAME:
+    case K.UNIQUE_ID: case K.SSL_CIPHER: case K.SSL_VERSION: case K.TLS_SAMPLE: case K.REQ_LINE: case K.METHOD:
+    case K.URI: case K.PATH: case K.PATH_QUERY: case K.QUERY: case K.VERSION:
+      return true;
+    case K.CLIENT_IP: case K.FRONTEND_IP: case K.BACKEND_IP: case K.SERVER_IP:
+      return (n.opts & OPT.HEXA) === 0;
+    default:
+      return false;
+  }
 }
 
 /** Applies `%{+Q,-M}`: per item, the last sign and the name after it; unknown names are ignored. */
@@ -73,11 +123,12 @@ class Compiler {
   readonly nodes: LogFormatNode[] = [];
   #text = '';
   // log-format variables are mandatory by default: empty ones print '-' (cfgparse.c LOG_OPT_MANDATORY).
-  #defaultOpts: number = OPT.MANDATORY;
+  #defaultOpts: number;
 
-  constructor(fmt: string, mode: 'tcp' | 'http') {
+  constructor(fmt: string, mode: 'tcp' | 'http', mandatory: boolean) {
     this.#fmt = fmt;
     this.#mode = mode;
+    this.#defaultOpts = mandatory ? OPT.MANDATORY : 0;
   }
 
   #flush(): void {
@@ -137,15 +188,22 @@ class Compiler {
     return this.#variable(end + 1, args);
   }
 
-  /** `%[expr]` from `start` (after '['): only the TLS samples of log-format-tls.ts are served. */
+  /** `%[expr]` from `start` (after '['): only `unique-id` and the TLS samples of log-format-tls.ts are served. */
   #sample(start: number, args: string | undefined): number | string {
     const fmt = this.#fmt;
     const end = fmt.indexOf(']', start);
     if (end < 0) return `missing ']' after sample expression near '${fmt.slice(start)}'`;
     const expr = fmt.slice(start, end).replaceAll(' ', '');
+    const opts = args === undefined ? this.#defaultOpts : applyArgs(args, this.#defaultOpts);
+    // `unique-id` reads the id strm_log() generated before the line: the same text as %ID.
+    if (expr === 'unique-id') {
+      this.#flush();
+      this.nodes.push({ kind: K.UNIQUE_ID, opts, text: '' });
+      return end + 1;
+    }
     if (!LOG_TLS_SAMPLES.has(expr)) return 'sample expressions (%[...]) are not supported by hapair yet';
     this.#flush();
-    this.nodes.push({ kind: K.TLS_SAMPLE, opts: args === undefined ? this.#defaultOpts : applyArgs(args, this.#defaultOpts), text: expr });
+    this.nodes.push({ kind: K.TLS_SAMPLE, opts, text: expr });
     return end + 1;
   }
 
@@ -176,7 +234,7 @@ class Compiler {
  * (the config layer prefixes it with `file:line`).
  */
 export function compileLogFormat(fmt: string, options: CompileOptions = {}): CompileResult {
-  const compiler = new Compiler(fmt, options.mode ?? 'tcp');
+  const compiler = new Compiler(fmt, options.mode ?? 'tcp', options.mandatory ?? true);
   const error = compiler.run();
   if (error !== undefined) return { ok: false, error };
   return { ok: true, format: new CompiledLogFormat(fmt, compiler.nodes, options.logasap ?? false) };

@@ -44,6 +44,15 @@ export interface TcpLogRecord {
   backendSourcePort?: number;
   /** The client side's TLS session (%sslv, %sslc, TLS samples); absent in clear. */
   clientTls?: ClientTls;
+  /**
+   * %rt: the stream's number, HAProxy's global.req_count taken when the stream began (one counter
+   * for the whole process, from 0: every HTTP request and every TCP connection takes the next).
+   */
+  requestCounter?: number;
+  /** %lc: the lines the frontend logged before this one (HAProxy fe->log_count). */
+  logCounter?: number;
+  /** %ID: the `unique-id-format` id of the stream; absent when none was generated. */
+  uniqueId?: string;
   /** HTTP transaction fields (`mode http` only; httplog and the HTTP log-format variables). */
   http?: HttpLogFields;
 }

@@ -31,9 +31,14 @@ export function tcpLogRecord(s: TcpSession): TcpLogRecord {
     redispatched: s.redispatched,
     srvQueue: s.srvQueuePos,
     backendQueue: s.backendQueuePos,
+    requestCounter: s.requestCounter,
+    logCounter: s.frontend.sink?.logged ?? 0,
   };
   if (s.clientTls !== undefined) rec.clientTls = s.clientTls;
   if (s.frontend.wantsAddresses) addAddresses(s, rec);
+  // In mode tcp nothing asks for the id before the log (log.c strm_log generates it then).
+  const uid = s.frontend.uniqueId;
+  if (uid !== undefined) rec.uniqueId = uid.generate(rec);
   return rec;
 }
 

@@ -1,6 +1,8 @@
 // A frontend (or the frontend half of a `listen`) at run time: its listeners, the backend its
 // sessions go to, its limits, timeouts and access-log sink, all resolved once at start.
+import os from 'node:os';
 import type { ProxySpec } from '../config/model.ts';
+import { compileUniqueIdFormat, type UniqueIdFormat } from '../log/unique-id.ts';
 import type { TcpLogRecord } from '../log/record.ts';
 import type { Listener } from '../net/listener.ts';
 import type { RelayTimeouts } from '../tcp/relay.ts';
@@ -11,6 +13,8 @@ import type { ProxyBackend } from './proxy-backend.ts';
 export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
   /** A connection that never became a session (failed TLS handshake), as HAProxy's message line. */
   readonly connectionError?: (line: string) => void;
+  /** Lines sent so far (%lc). */
+  readonly logged?: number;
 };
 
 export class ProxyFrontend {
@@ -36,6 +40,10 @@ export class ProxyFrontend {
   readonly relayTimeouts: RelayTimeouts;
   /** `option clitcpka` / `option tcpka`. */
   readonly keepAlive: boolean;
+  /** `unique-id-format`, compiled; undefined without one (no id: %ID is '-'). */
+  readonly uniqueId: UniqueIdFormat | undefined;
+  /** `unique-id-header` name, lower-cased as HAProxy's HTX stores it; '' when none or without a format. */
+  readonly uniqueIdHeader: string;
 
   constructor(spec: ProxySpec, globalMaxconn: number, backend: ProxyBackend | null, sink: AccessLogSink | undefined, target?: string) {
     this.spec = spec;
@@ -45,7 +53,9 @@ export class ProxyFrontend {
     this.backendName = backend?.name ?? target ?? spec.name;
     this.sink = sink;
     this.dontlognull = spec.options.dontlognull === true;
-    this.wantsAddresses = spec.logFormat !== undefined;
+    this.uniqueId = uniqueIdOf(spec);
+    this.uniqueIdHeader = this.uniqueId !== undefined && spec.mode === 'http' ? (spec.uniqueIdHeader ?? '').toLowerCase() : '';
+    this.wantsAddresses = spec.logFormat !== undefined || this.uniqueId !== undefined;
     this.clientTimeout = spec.timeouts.client ?? 0;
     this.relayTimeouts = relayTimeouts(spec, backend?.spec ?? spec);
     this.keepAlive = spec.options.clitcpka === true;
@@ -54,6 +64,14 @@ export class ProxyFrontend {
   get feconn(): number {
     return this.counters.scur;
   }
+}
+
+/** The validated config compiles (validate.ts checkUniqueIdFormat), so a failure here is a bug. */
+function uniqueIdOf(spec: ProxySpec): UniqueIdFormat | undefined {
+  if (spec.uniqueIdFormat === undefined) return undefined;
+  const r = compileUniqueIdFormat(spec.uniqueIdFormat, spec.mode, { pid: process.pid, hostname: os.hostname() });
+  if (!r.ok) throw new Error(`unique-id-format of '${spec.name}' does not compile: ${r.error}`);
+  return r.format;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { ServerTlsOptions } from './server-tls-connect.ts';
 import { inspectContent, inspectionComplete, TcpSampleView, useServer } from './tcp-inspect.ts';
 import { selectBackend } from '../http/rules/switching.ts';
 import { clientTlsOf, type ClientTls } from '../net/tls-info.ts';
+import { nextRequestCounter } from '../log/request-counter.ts';
 
 /** What a session needs from the runtime that owns it. */
 export interface SessionHost {
@@ -82,6 +83,8 @@ export class TcpSession implements BalanceKey, QueueWaiter, RelayOwner {
   /** Intrusive list of live sessions kept by the runtime (no Set insert per session). */
   prev: TcpSession | null = null;
   next: TcpSession | null = null;
+  /** %rt: the stream's number (HAProxy creates the stream at accept). */
+  readonly requestCounter = nextRequestCounter();
 
   constructor(host: SessionHost, frontend: ProxyFrontend, listener: Listener, socket: net.Socket) {
     this.host = host;

@@ -11,7 +11,7 @@ export type Format = string | ((txn: SampleTxn) => string);
 
 type Part = string | ((txn: SampleTxn) => string);
 
-/** `%ci`, `%cp`, `%fi`, `%fp`, `%HM`, `%HU`, `%HV`, `%HP`, `%HQ` (log-format variables). */
+/** `%ci`, `%cp`, `%fi`, `%fp`, `%HM`, `%HU`, `%HV`, `%HP`, `%HQ`, `%ID` (log-format variables). */
 const VARIABLES: Readonly<Record<string, (t: SampleTxn) => string>> = {
   ci: (t) => t.src,
   cp: (t) => String(t.srcPort),
@@ -22,6 +22,8 @@ const VARIABLES: Readonly<Record<string, (t: SampleTxn) => string>> = {
   HV: (t) => t.req?.version ?? '',
   HP: (t) => { const u = t.req?.uri ?? ''; const q = u.indexOf('?'); return q < 0 ? u : u.slice(0, q); },
   HQ: (t) => { const u = t.req?.uri ?? ''; const q = u.indexOf('?'); return q < 0 ? '' : u.slice(q); },
+  // The unique id if something generated it already: log.c LOG_FMT_UNIQUEID only reads stream->unique_id.
+  ID: (t) => t.generatedUniqueId ?? '',
 };
 
 /** Compile `text`; a `{ error }` result carries HAProxy's message. */
