@@ -41,6 +41,8 @@ export interface HttpConf {
   readonly serverClose: boolean;
   readonly reuse: ReuseMode;
   readonly abortOnClose: boolean;
+  /** `option http-ignore-probes` (frontend): a connection that sends no byte before it closes or times out is neither answered, logged nor counted. */
+  readonly ignoreProbes: boolean;
   /**
    * `option http-buffer-request` of the frontend and of the backend, apart: HAProxy 2.6 waits for
    * the body after the frontend's http-request rules when the frontend has it, else after
@@ -161,6 +163,7 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     serverClose: feMode === 'http-server-close' || beMode === 'http-server-close',
     reuse: reuseOf(be),
     abortOnClose: be.options.abortonclose === true,
+    ignoreProbes: fe.options['http-ignore-probes'] === true,
     feBufferRequest: fe.options['http-buffer-request'] === true,
     beBufferRequest: be.options['http-buffer-request'] === true,
     beHttpRequestTimeout: be.timeouts.httpRequest ?? 0,

@@ -618,8 +618,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   onClientTimeout(): void {
     if (this.#st === S_HEAD) {
-      // No byte of a next request: a silent close (`timeout http-keep-alive`).
-      if (this.#in === null && this.tRequest < 0 && this.requests > 0) return this.#finish();
+      // No byte of a next request (`timeout http-keep-alive`), or of a first one under option
+      // http-ignore-probes (a browser's pre-connect): a silent close.
+      if (this.#in === null && this.tRequest < 0 && (this.requests > 0 || this.#feConf.ignoreProbes)) return this.#finish();
       this.counterErrorRequest();
       return this.#answerError(408, 'c', 'R', undefined, true);
     }
@@ -630,10 +631,11 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
 
   /**
    * The client closed while no request was started: silent between requests, but a connection
-   * that never sent one is logged as HAProxy does (`400 CR <BADREQ>`, unless dontlognull).
+   * that never sent one is logged as HAProxy does (`400 CR <BADREQ>`, unless dontlognull), and
+   * counted, except under option http-ignore-probes.
    */
   #closedIdle(): void {
-    if (this.requests === 0) {
+    if (this.requests === 0 && !this.#feConf.ignoreProbes) {
       this.status = 400;
       this.cause = 'C';
       this.phase = 'R';

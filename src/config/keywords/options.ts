@@ -43,7 +43,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   supported('http-keep-alive', 'dflb', true, 'keep-alive on both sides (the default)'),
   planned('http-pretend-keepalive', 'dlb', true, HTTP),
   supported('http-buffer-request', 'dflb', true, 'wait for the request body (up to a buffer) before choosing a server'),
-  planned('http-ignore-probes', 'dfl', true, HTTP),
+  supported('http-ignore-probes', 'dfl', true, 'a connection closing or timing out before its first byte is not answered, logged nor counted'),
   planned('http-no-delay', 'dflb', true, HTTP),
   planned('http-use-proxy-header', 'dfl', true, HTTP),
   planned('http-restrict-req-hdr-names', 'dflb', false, HTTP),
