@@ -601,7 +601,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
         if (!this.#reqDone) return this.#abort('C', 'D');
         // HAProxy 2.6 gives up on the server and answers its 400 page, logged `400 CH`.
         if (this.ctx.confOf(this.backend).abortOnClose && !this.#resHeadDone) return this.#answerError(400, 'C', 'H');
-        this.#closeClient = true;
+        // Otherwise the response goes out as it would (no `connection: close` added), and so do
+        // those of requests already pipelined; #endTxn closes once none is left (HAProxy 2.6).
         return;
       case S_TUNNEL:
         this.#conn?.socket.end();
