@@ -41,6 +41,8 @@ export interface HttpConf {
   readonly serverClose: boolean;
   readonly reuse: ReuseMode;
   readonly abortOnClose: boolean;
+  /** `option prefer-last-server` of the backend, off for its hash-based balance algorithms. */
+  readonly preferLastServer: boolean;
   /** `option http-ignore-probes` (frontend): a connection that sends no byte before it closes or times out is neither answered, logged nor counted. */
   readonly ignoreProbes: boolean;
   /**
@@ -131,6 +133,9 @@ function reuseOf(spec: ProxySpec): ReuseMode {
   return mode;
 }
 
+/** The balance algorithms of HAProxy's BE_LB_KIND_HI (hashing; random is an RR kind), where prefer-last-server does not apply. */
+const HASH_ALGORITHMS: ReadonlySet<string> = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie']);
+
 const CONN_MODES: ReadonlySet<string> = new Set(['http-keep-alive', 'http-server-close', 'httpclose']);
 
 /**
@@ -163,6 +168,7 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     serverClose: feMode === 'http-server-close' || beMode === 'http-server-close',
     reuse: reuseOf(be),
     abortOnClose: be.options.abortonclose === true,
+    preferLastServer: be.options['prefer-last-server'] === true && !HASH_ALGORITHMS.has(be.balance.algorithm),
     ignoreProbes: fe.options['http-ignore-probes'] === true,
     feBufferRequest: fe.options['http-buffer-request'] === true,
     beBufferRequest: be.options['http-buffer-request'] === true,

@@ -679,7 +679,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     // use-server first, then the persistence cookie (HAProxy process_server_rules, then cookies).
     const pinned = this.pinnedServer(be) ?? (this.#previous === null ? this.persistence?.server : null) ?? null;
     this.#direct = pinned !== null;
-    const result = pinned !== null ? be.core.assignTo(pinned, this) : be.core.assign(this, this, this.#previous ?? undefined);
+    const last = pinned === null ? this.#lastServer(be) : null;
+    const result = pinned !== null ? be.core.assignTo(pinned, this) : last !== null ? be.core.assignTo(last, this)
+      : be.core.assign(this, this, this.#previous ?? undefined);
     if (typeof result !== 'string') return this.#gotServer(result);
     if (result === 'queued') {
       this.#queued = true;
@@ -688,6 +690,18 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     }
     be.counters.econ++;
     this.#answerError(503, 'S', result === 'no-server' ? 'C' : 'Q');
+  }
+
+  /**
+   * `option prefer-last-server` (backend.c assign_server): the server this client connection
+   * still holds a connection to (http-reuse never keeps one), while it is usable; not with the
+   * hash-based algorithms.
+   */
+  #lastServer(be: ProxyBackend): Server | null {
+    const own = this.#own;
+    if (own === null || !this.conf.preferLastServer || this.#previous !== null || own.socket.destroyed) return null;
+    const s = own.server;
+    return s.isUsable() && be.servers.includes(s) ? s : null;
   }
 
   #gotServer(server: Server): void {

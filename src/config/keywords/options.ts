@@ -35,7 +35,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   planned('external-check', 'dlb', false, CHECKS),
   supported('abortonclose', 'dlb', true, 'abort a pending request when the client closes'),
   supported('persist', 'dlb', true, 'a persistence cookie still reaches a DOWN server'),
-  planned('prefer-last-server', 'dlb', true, HTTP),
+  supported('prefer-last-server', 'dlb', true, 'a keep-alive client stays on the server it holds a connection to (http-reuse never), except with hash-based balancing'),
   supported('forwardfor', 'dflb', false, 'forwardfor [except NET] [header NAME] [if-none]'),
   planned('originalto', 'dflb', false, HTTP),
   supported('httpclose', 'dflb', true, 'close both sides after each response'),
