@@ -846,16 +846,19 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.tResponse = this.elapsed();
     this.#resHeadDone = true;
     this.phase = 'D';
-    this.status = res.status;
+    this.status = this.serverStatus = res.status;
     this.backend!.observe(this.server!, res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'HTTP_STS' : 'HTTP_OK');
     const verdict = this.runResponseRules();
     if (verdict !== null) {
       conn.destroy();
       this.#conn = null;
-      return this.#answer(verdict);
+      // Answered while the response head was processed: logged `PH` (http_process_res_common return_prx_cond).
+      return this.#answer(verdict, 'H');
     }
     const cookie = this.backend!.spec.cookie;
     if (cookie !== undefined && this.persistence !== null) this.cookieFlags = persistResponse(cookie, this.persistence, this.server, this.req.method, res);
+    // After the cookie's Set-Cookie, as http_process_res_common ends (`end:`).
+    if (this.hasAfterResponseRules()) this.runAfterResponseRules();
     this.#resKind = responseBodyKind(res, this.req.method);
     this.#resLeft = res.contentLength;
     this.#resChunks.reset();
@@ -883,7 +886,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       if (!this.req.connUpgrade) return this.#badResponse(conn, buf);
       this.tResponse = this.elapsed();
       this.#resHeadDone = true;
-      this.status = 101;
+      this.status = this.serverStatus = 101;
       const head = writeResponseHead(res, CONN_NONE);
       this.bytesOut += res.htxBytes();
       this.client.write(head, 'latin1');
@@ -1141,14 +1144,14 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false, r.close ? 15 : 0);
   }
 
-  #answer(verdict: LocalAnswer): void {
+  #answer(verdict: LocalAnswer, phase: TerminationPhase = 'R'): void {
     this.#dropServer();
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
     if (verdict.kind === 'tarpit') return this.#startTarpit(verdict.status);
-    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, 'R', verdict.extraHeader);
+    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, phase, verdict.extraHeader);
     this.status = verdict.status;
     this.cause = verdict.cause;
-    this.phase = 'R';
+    this.phase = phase;
     this.#writeLocal(verdict.head, verdict.body);
   }
 
@@ -1179,7 +1182,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /** A local response; `head` ends with CRLF CRLF, or with one CRLF when `open` is false. */
   #writeLocal(head: string, body: Buffer | string, complete = true, extraCounted = 0): void {
     if (this.#wantsClose() || !this.#reqDone) this.#closeClient = true;
-    const fields = complete ? head.slice(0, -2) : head;
+    // The http-after-response rules see the answer before the connection header is chosen (the H1 layer's).
+    const fields = this.localAnswerFields(complete ? head.slice(0, -2) : head);
     const full = fields + (this.#closeClient ? 'connection: close\r\n' : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
     // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the way out.
     this.bytesOut += htxHeadBytes(fields) + extraCounted + body.length;
@@ -1197,7 +1201,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#st = S_APPLET;
     this.#appletFn = applet;
     // Logged as the server name, e.g. `<STATS>` (HAProxy names its applets so).
-    this.appletName = (applet.name || 'applet').toUpperCase();
+    this.appletName = (applet.name || 'applet').replace(/^<(.*)>$/, '$1').toUpperCase();
     const rest = this.#in;
     this.#in = null;
     this.#pending = null;
