@@ -2,7 +2,8 @@
 // the http-response rules and to the responses the proxy makes itself (deny, return, redirect,
 // auth, tarpit, 503 without a server, 504, the stats page), the backend's rules then the
 // frontend's, `allow` ending one proxy's list only, set-status changing the logged status and the
-// proxies' hrsp_* but not the server's; the H1 layer's 400 for a bad request is not theirs. The
+// proxies' hrsp_* but not the server's; the H1 layer's 400 and 408 for a bad or late head are not
+// theirs (the 408 of a late body is). The
 // same config and requests go through HAProxy 2.6 and hapair; compared: the raw head (status line
 // and fields in order) and body the client gets, the log line and `show stat` counters.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -116,6 +117,8 @@ ${server}backend be_stats
     http-after-response add-header x-order be_stats
 listen ls
     bind 127.0.0.1:${ports[2]}
+    timeout http-request 300ms
+    option http-buffer-request
     http-request set-var(txn.p) path
     http-after-response add-header x-order ls
     http-after-response set-status 203 if { var(txn.p) -m beg /st203 }
@@ -158,8 +161,8 @@ function complete(text: string, closed: boolean): boolean {
   return text.length >= head + 4 + len || closed;
 }
 
-/** `request` on a new connection of `entry`: what comes back until one whole response. */
-async function send(side: Side, entry: Entry, request: string): Promise<string> {
+/** `request` on a new connection of `entry`: what comes back until one whole response (or `done`). */
+async function send(side: Side, entry: Entry, request: string, done = (got: string, closed: boolean) => complete(got, closed)): Promise<string> {
   const socket = net.connect(side.run.ports[ENTRIES.indexOf(entry)]!, '127.0.0.1');
   let got = '';
   let closed = false;
@@ -168,7 +171,7 @@ async function send(side: Side, entry: Entry, request: string): Promise<string> 
   socket.on('close', () => (closed = true));
   try {
     socket.write(request);
-    await until(() => complete(got, closed), `the answer to ${JSON.stringify(request)}`);
+    await until(() => done(got, closed), `the answer to ${JSON.stringify(request)}`);
     return got;
   } finally {
     socket.destroy();
@@ -210,6 +213,25 @@ describe('http-after-response: what HAProxy 2.6 does', () => {
     const ref = await send(sides.haproxy, 'fe', bad);
     expect(ref).toMatch(/^HTTP\/1\.1 400 Bad request\r\nContent-length: 90\r\n/);
     expect(await send(sides.hapair, 'fe', bad)).toBe(ref);
+  });
+
+  it('an answer the rules edited keeps the connection alive for the next request', async () => {
+    const twice = 'GET /deny/ka HTTP/1.1\r\nhost: x\r\n\r\nGET /plain/ka HTTP/1.1\r\nhost: x\r\n\r\n';
+    const both = (side: Side) => send(side, 'fe', twice, (got) => (got.match(/\r\n\r\n/g) ?? []).length >= 2 && got.endsWith('ok'));
+    const ref = await both(sides.haproxy);
+    expect(ref).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[^]*x-order: fe\r\n[^]*HTTP\/1\.1 200 OK\r\n/);
+    expect(await both(sides.hapair)).toBe(ref);
+  });
+
+  it('timeout http-request: the 408 of a late body wait is the stream\'s (rules apply), that of a late head the H1 layer\'s', async () => {
+    for (const [request, path] of [['POST /late-body HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nabc', '/late-body'], ['GET /late-head HTTP/1.1\r\nhost', '']] as const) {
+      const ref = await send(sides.haproxy, 'ls', request);
+      const ours = await send(sides.hapair, 'ls', request);
+      expect(ref).toMatch(/^HTTP\/1\.1 408 /);
+      expect(ref.includes('x-order: ls')).toBe(path !== '');
+      expect(ours).toBe(ref);
+      if (path !== '') expect(await logLineWith(sides.hapair.run, `${path} `)).toBe(await logLineWith(sides.haproxy.run, `${path} `));
+    }
   });
 
   it('hrsp_* of the proxies count the status after set-status, the server its own', async () => {
