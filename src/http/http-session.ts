@@ -847,11 +847,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resHeadDone = true;
     this.phase = 'D';
     this.status = this.serverStatus = res.status;
+    // HAProxy counts a server's head as it came into its buffer (%B, bout), before any rule edits it.
+    const received = res.htxBytes();
     this.backend!.observe(this.server!, res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'HTTP_STS' : 'HTTP_OK');
     const verdict = this.runResponseRules();
     if (verdict !== null) {
       conn.destroy();
       this.#conn = null;
+      // The response that came (its head and the content-length body bytes read with it) counts, then the answer.
+      this.bytesOut += received + (res.contentLength > 0 && !res.chunked ? Math.min(res.contentLength, buf.length - end) : 0);
       // Answered while the response head was processed: logged `PH` (http_process_res_common return_prx_cond).
       return this.#answer(verdict, 'H');
     }
@@ -867,7 +871,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
     const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable ? text : writeResponseHead(res, connMode);
     // HAProxy counts its HTX copy of the head (%B, bout), without the connection header its H1 layer adds.
-    this.bytesOut += res.htxBytes();
+    this.bytesOut += received;
     if (this.#resKind === BODY_NONE) {
       this.#sendClientHead(head);
       if (res.status === 101 || (this.req.method === 'CONNECT' && res.status < 300)) return this.#startTunnel(conn, buf, end);
