@@ -186,6 +186,7 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Backend then frontend http-response rules. */
   runResponseRules(): LocalAnswer | null {
+    this.#enterResponseScope();
     const caps = this.frontend.spec.rules?.captureResponse;
     if (caps !== undefined && caps.length > 0) this.capturedResponse = captureHeaders(caps, this.res.flat);
     const be = this.backend;
@@ -211,6 +212,7 @@ export abstract class HttpTxnBase implements SampleTxn {
    * transaction's status from then on (%ST, hrsp_*), as for http-response.
    */
   runAfterResponseRules(): void {
+    this.#enterResponseScope();
     const be = this.backend;
     const fe = this.frontend.spec;
     if (be !== null && be.spec !== fe) runHttpAfterResponseRules(be.spec.rules ?? NO_RULES, this);
@@ -231,6 +233,16 @@ export abstract class HttpTxnBase implements SampleTxn {
     if (parseResponseHead(fields + '\r\n', res) !== 0) return fields;
     this.runAfterResponseRules();
     return writeResponseHead(res, CONN_NONE).slice(0, -2);
+  }
+
+  /**
+   * The `req.` variables end where the response begins (vars.c: http_wait_for_response and
+   * http_eval_after_res_rules prune the request scope before the response's).
+   */
+  #enterResponseScope(): void {
+    const vars = this.vars;
+    if (vars === undefined) return;
+    for (const name of vars.keys()) if (name.startsWith('req.')) vars.delete(name);
   }
 
   /** `use-server` names a server of `be` for this request; null = balance as usual. */

@@ -65,6 +65,7 @@ frontend fe
     bind 127.0.0.1:${ports[0]}
     timeout tarpit 50ms
     http-request set-var(txn.p) path
+    http-request set-var(req.p) path
     http-request deny if { path_beg /deny }
     http-request tarpit deny_status 429 if { path_beg /tarpit }
     http-request return status 200 content-type text/plain string hi hdr x-ret yes if { path_beg /return }
@@ -72,6 +73,7 @@ frontend fe
     http-request auth if { path_beg /auth }
     http-response add-header x-order fe-resp
     http-response set-status 201 if { var(txn.p) -m beg /rst }
+    http-response set-var(res.srv) res.hdr(x-srv)
     http-response deny deny_status 502 if { var(txn.p) -m beg /rdeny } { res.hdr(x-srv) -m found }
     http-after-response add-header x-order fe
     http-after-response add-header x-st %[status]
@@ -84,6 +86,7 @@ frontend fe
     http-after-response set-header x-srv %[res.hdr(x-srv)]-seen if { res.hdr(x-srv) -m found }
     http-after-response set-var(txn.st) status
     http-after-response add-header x-var %[var(txn.st)] unless { status 302 }
+    http-after-response add-header x-scopes req=%[var(req.p)],res=%[var(res.srv)]
     use_backend be_down if { path_beg /down }
     use_backend be_slow if { path_beg /slow }
     use_backend be_allow if { path_beg /allow }
