@@ -1,11 +1,12 @@
 // `http-after-response` rules (HAProxy configuration.txt 4.2): applied to server responses after
-// the http-response rules and to the responses the proxy makes itself (deny, return, redirect,
-// auth, tarpit, 503 without a server, 504, the stats page), the backend's rules then the
-// frontend's, `allow` ending one proxy's list only, set-status changing the logged status and the
-// proxies' hrsp_* but not the server's; the H1 layer's 400 and 408 for a bad or late head are not
-// theirs (the 408 of a late body is). The
-// same config and requests go through HAProxy 2.6 and hapair; compared: the raw head (status line
-// and fields in order) and body the client gets, the log line and `show stat` counters.
+// the http-response rules and to the responses the proxy makes itself (deny, tarpit, auth, return,
+// redirect, http-response deny, 502, 503 without a server, 504, the 408 of a late body, the stats
+// page), not to a 1xx nor to the H1 layer's 400/408 for a bad or late head; the backend's rules
+// then the frontend's, `allow` ending one proxy's list only; set-status changing the logged status
+// and the proxies' hrsp_* but not the server's; req. variables gone, res. ones seen; %B counting a
+// server's head as it came. The same config and requests go through HAProxy 2.6 and hapair;
+// compared: the raw head (status line and fields in order) and body the client gets, the log line
+// and `show stat` counters.
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
