@@ -16,6 +16,7 @@ export interface RulesDraft {
   httpRequest: HttpRule[];
   redirects: HttpRule[];
   httpResponse: HttpRule[];
+  httpAfterResponse: HttpRule[];
   useServers: UseServerRule[];
   tcpConnection: TcpRule[];
   tcpContent: TcpRule[];
@@ -28,7 +29,7 @@ export interface RulesDraft {
 /** The draft's ACLs and rules, created on first use. */
 export function rulesOf(d: ProxyDraft): RulesDraft {
   d.rules ??= {
-    httpRequest: [], redirects: [], httpResponse: [], useServers: [], tcpConnection: [], tcpContent: [],
+    httpRequest: [], redirects: [], httpResponse: [], httpAfterResponse: [], useServers: [], tcpConnection: [], tcpContent: [],
     inspectDelay: 0, captureRequest: [], captureResponse: [],
   };
   return d.rules;

@@ -1,8 +1,8 @@
-// `http-request`, `http-response` and `redirect` lines (configuration.txt 4.2): the action's
+// `http-request`, `http-response`, `http-after-response` and `redirect` lines (configuration.txt 4.2): the action's
 // words become a compiled rule (src/http/rules/http-actions.ts), the `if|unless` tail a compiled
 // condition. Error texts follow HAProxy 2.6's cfgparse-listen.c and http_rules.c.
 import { parsePersistLine } from './parse-persist.ts';
-import { actionParser, REQUEST_ACTIONS, RESPONSE_ACTIONS, type ActionContext } from '../http/rules/http-actions.ts';
+import { actionParser, actionsOf, type ActionContext, type RuleSet } from '../http/rules/http-actions.ts';
 import { parseRedirectArgs } from '../http/rules/redirect-parse.ts';
 import { redirectReply } from '../http/rules/replies.ts';
 import type { HttpRule } from '../http/rules/rules.ts';
@@ -22,24 +22,31 @@ const KNOWN_REQUEST = ['wait-for-handshake', 'set-log-level', 'set-nice', 'sc-in
 const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', 'sc-inc-gpc0', 'sc-set-gpt0', 'send-spoe-group',
   'set-mark', 'set-tos', 'silent-drop', 'track-sc0', 'track-sc1', 'track-sc2', 'set-map', 'del-map', 'add-acl', 'del-acl',
   'unset-var', 'set-var-fmt', 'strict-mode', 'wait-for-body', 'replace-value'];
+const KNOWN_AFTER_RESPONSE = ['capture', 'set-var-fmt', 'strict-mode', 'unset-var'];
+const KNOWN: Readonly<Record<RuleSet, readonly string[]>> = { req: KNOWN_REQUEST, res: KNOWN_RESPONSE, after: KNOWN_AFTER_RESPONSE };
 
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
   const fetch = aclContext(d, ctx, line.loc);
   return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' } };
 }
 
-/** `http-request ACTION ... [if|unless COND]` / `http-response ...`. */
-function parseHttpRuleLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): void {
+/** `http-request ACTION ... [if|unless COND]` / `http-response ...` / `http-after-response ...`. */
+function parseHttpRuleLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, set: RuleSet): void {
+  // cfgparse-listen.c: HAProxy 2.6 takes http-after-response rules from named defaults sections only.
+  if (set === 'after' && d.kind === 'defaults' && d.name === '') {
+    return d.report.error(line.loc, `'${line.args[0]}' not allowed in anonymous 'defaults' section.`);
+  }
   if (refuseInDefaults(d, line)) return;
+  const side = set === 'req' ? 'req' : 'res';
   const kw = line.args[0];
   const word = line.args[1];
-  const parser = word === undefined ? undefined : actionParser(word, side);
+  const parser = word === undefined ? undefined : actionParser(word, set);
   if (word === undefined || !parser) {
     const base = word?.replace(/\(.*$/, '');
-    if (base !== undefined && (side === 'req' ? KNOWN_REQUEST : KNOWN_RESPONSE).includes(base)) {
+    if (base !== undefined && KNOWN[set].includes(base)) {
       return d.report.error(line.loc, notSupportedYet(`${kw} ${base}`));
     }
-    const names = Object.keys(side === 'req' ? REQUEST_ACTIONS : RESPONSE_ACTIONS).concat('set-var(*)');
+    const names = Object.keys(actionsOf(set)).concat('set-var(*)');
     return d.report.error(line.loc, `'${kw}' expects ${names.map((n) => `'${n}'`).join(', ')}, but got '${word ?? ''}'.`);
   }
   const name = `${kw} ${word}`;
@@ -57,7 +64,7 @@ function parseHttpRuleLine(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseConte
   if (!cond) return;
   const rule: HttpRule = { cond, run: parsed.run, name, loc: line.loc };
   const r = rulesOf(d);
-  (side === 'req' ? r.httpRequest : r.httpResponse).push(rule);
+  (set === 'req' ? r.httpRequest : set === 'res' ? r.httpResponse : r.httpAfterResponse).push(rule);
 }
 
 /** `redirect location|prefix|scheme TARGET [options] [if|unless COND]` (the target is literal text). */
@@ -86,6 +93,7 @@ export const RULE_HANDLERS: Readonly<Record<string, RuleHandler>> = {
   acl: parseAclLine,
   'http-request': (d, line, ctx) => parseHttpRuleLine(d, line, ctx, 'req'),
   'http-response': (d, line, ctx) => parseHttpRuleLine(d, line, ctx, 'res'),
+  'http-after-response': (d, line, ctx) => parseHttpRuleLine(d, line, ctx, 'after'),
   redirect: parseRedirectLine,
   'use-server': parseUseServerLine,
   'force-persist': parsePersistLine,

@@ -176,6 +176,6 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     forwardFor: forwardForOf(fe, be),
     errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
     l7Retry: l7RetryOf(be),
-    responseEditable: be.cookie !== undefined || (be.rules?.httpResponse.length ?? 0) > 0 || (fe.rules?.httpResponse.length ?? 0) > 0,
+    responseEditable: be.cookie !== undefined || [be, fe].some((p) => (p.rules?.httpResponse.length ?? 0) > 0 || (p.rules?.httpAfterResponse.length ?? 0) > 0),
   };
 }

@@ -881,16 +881,23 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.tResponse = this.elapsed();
     this.#resHeadDone = true;
     this.phase = 'D';
-    this.status = res.status;
+    this.status = this.serverStatus = res.status;
+    // HAProxy counts a server's head as it came into its buffer (%B, bout), before any rule edits it.
+    const received = res.htxBytes();
     this.backend!.observe(this.server!, res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'HTTP_STS' : 'HTTP_OK');
     const verdict = this.runResponseRules();
     if (verdict !== null) {
       conn.destroy();
       this.#conn = null;
-      return this.#answer(verdict);
+      // The response that came (its head and the content-length body bytes read with it) counts, then the answer.
+      this.bytesOut += received + (res.contentLength > 0 && !res.chunked ? Math.min(res.contentLength, buf.length - end) : 0);
+      // Answered while the response head was processed: logged `PH` (http_process_res_common return_prx_cond).
+      return this.#answer(verdict, 'H');
     }
     const cookie = this.backend!.spec.cookie;
     if (cookie !== undefined && this.persistence !== null) this.cookieFlags = persistResponse(cookie, this.persistence, this.server, this.req.method, res);
+    // After the cookie's Set-Cookie, as http_process_res_common ends (`end:`).
+    if (this.hasAfterResponseRules()) this.runAfterResponseRules();
     this.#resKind = responseBodyKind(res, this.req.method);
     this.#resLeft = res.contentLength;
     this.#resChunks.reset();
@@ -899,7 +906,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
     const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable ? text : writeResponseHead(res, connMode);
     // HAProxy counts its HTX copy of the head (%B, bout), without the connection header its H1 layer adds.
-    this.bytesOut += res.htxBytes();
+    this.bytesOut += received;
     if (this.#resKind === BODY_NONE) {
       this.#sendClientHead(head);
       if (res.status === 101 || (this.req.method === 'CONNECT' && res.status < 300)) return this.#startTunnel(conn, buf, end);
@@ -918,7 +925,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       if (!this.req.connUpgrade) return this.#badResponse(conn, buf);
       this.tResponse = this.elapsed();
       this.#resHeadDone = true;
-      this.status = 101;
+      this.status = this.serverStatus = 101;
       const head = writeResponseHead(res, CONN_NONE);
       this.bytesOut += res.htxBytes();
       this.client.write(head, 'latin1');
@@ -1207,15 +1214,15 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#in = end >= 0 && end < held.length ? held.subarray(end) : null;
   }
 
-  #answer(verdict: LocalAnswer): void {
+  #answer(verdict: LocalAnswer, phase: TerminationPhase = 'R'): void {
     this.#dropServer();
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
     this.#skipHeldBody();
     if (verdict.kind === 'tarpit') return this.#startTarpit(verdict.status);
-    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, 'R', verdict.extraHeader);
+    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, phase, verdict.extraHeader);
     this.status = verdict.status;
     this.cause = verdict.cause;
-    this.phase = 'R';
+    this.phase = phase;
     this.#writeLocal(verdict.head, verdict.body);
   }
 
@@ -1246,7 +1253,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   /** A local response; `head` ends with CRLF CRLF, or with one CRLF when `open` is false. */
   #writeLocal(head: string, body: Buffer | string, complete = true, extraCounted = 0): void {
     if (this.#wantsClose() || !this.#reqDone) this.#closeClient = true;
-    const fields = complete ? head.slice(0, -2) : head;
+    // The http-after-response rules see the answer before the connection header is chosen (the H1 layer's).
+    const fields = this.localAnswerFields(complete ? head.slice(0, -2) : head);
     // As #clientConnMode: closing says `close` only in an HTTP/1.1 response (an errorfile may be 1.0).
     const close = head.startsWith('HTTP/1.0 ') ? '' : 'connection: close\r\n';
     const full = fields + (this.#closeClient ? close : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
@@ -1268,7 +1276,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#st = S_APPLET;
     this.#appletFn = applet;
     // Logged as the server name, e.g. `<STATS>` (HAProxy names its applets so).
-    this.appletName = (applet.name || 'applet').toUpperCase();
+    this.appletName = (applet.name || 'applet').replace(/^<(.*)>$/, '$1').toUpperCase();
     const rest = this.#in;
     this.#in = null;
     this.#pending = null;

@@ -11,13 +11,14 @@ import type { Listener } from '../net/listener.ts';
 import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import { captureError } from '../proxy/error-snapshot.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
-import { NO_RULES, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpVerdict } from './rules/rules.ts';
+import { NO_RULES, runHttpAfterResponseRules, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpVerdict } from './rules/rules.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import type { Applet, AppletRequest, AppletResponse } from './applet.ts';
 import { serviceApplet, type AppletRoute } from './applet-routes.ts';
 import { H1Message } from './h1-message.ts';
 import { captureHeaders } from './header-capture.ts';
-import { writeRequestHead } from './h1-write.ts';
+import { parseResponseHead } from './h1-parse.ts';
+import { CONN_NONE, writeRequestHead, writeResponseHead } from './h1-write.ts';
 import type { HttpConf } from './http-conf.ts';
 import { sourceInNet } from './http-conf.ts';
 import { reasonPhrase } from './status-text.ts';
@@ -60,6 +61,8 @@ export abstract class HttpTxnBase implements SampleTxn {
   tConnect = -1;
   tResponse = -1;
   status = -1;
+  /** The status the server answered (its hrsp_* count it, whatever the rules then change), -1 before. */
+  serverStatus = -1;
   requestLine = '';
   cause: TerminationCause = '-';
   phase: TerminationPhase = 'R';
@@ -235,6 +238,7 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   /** Backend then frontend http-response rules. */
   runResponseRules(): LocalAnswer | null {
+    this.#enterResponseScope();
     const caps = this.frontend.spec.rules?.captureResponse;
     if (caps !== undefined && caps.length > 0) this.capturedResponse = captureHeaders(caps, this.res.flat);
     const be = this.backend;
@@ -242,7 +246,55 @@ export abstract class HttpTxnBase implements SampleTxn {
       const v = this.#verdict(runHttpResponseRules(be.spec.rules ?? NO_RULES, this), 502, false, 'response');
       if (v !== null) return v;
     }
-    return this.#verdict(runHttpResponseRules(this.frontend.spec.rules ?? NO_RULES, this), 502, false, 'response');
+    const v = this.#verdict(runHttpResponseRules(this.frontend.spec.rules ?? NO_RULES, this), 502, false, 'response');
+    // set-status changes the transaction's status too: the log's %ST and the proxies' hrsp_* (measured with haproxy 2.6).
+    if (v === null) this.status = this.res.status;
+    return v;
+  }
+
+  /** Some http-after-response rule may apply to this transaction's response. */
+  hasAfterResponseRules(): boolean {
+    const be = this.backend;
+    return (be !== null && (be.spec.rules?.httpAfterResponse.length ?? 0) > 0) || (this.frontend.spec.rules?.httpAfterResponse.length ?? 0) > 0;
+  }
+
+  /**
+   * http_eval_after_res_rules: the rules of the stream's backend (the frontend itself before
+   * use_backend), then the frontend's when it is another proxy, on `this.res`. set-status is the
+   * transaction's status from then on (%ST, hrsp_*), as for http-response.
+   */
+  runAfterResponseRules(): void {
+    this.#enterResponseScope();
+    const be = this.backend;
+    const fe = this.frontend.spec;
+    if (be !== null && be.spec !== fe) runHttpAfterResponseRules(be.spec.rules ?? NO_RULES, this);
+    runHttpAfterResponseRules(fe.rules ?? NO_RULES, this);
+    this.status = this.res.status;
+  }
+
+  /**
+   * A response the proxy makes itself (error page, redirect, return, stats page): its status line
+   * and fields (ending with one CRLF, no connection field) after the http-after-response rules,
+   * which see it as the response (http_forward_proxy_resp). Unchanged when no rule may apply.
+   */
+  localAnswerFields(fields: string): string {
+    if (!this.hasAfterResponseRules()) return fields;
+    const res = this.res;
+    res.reset();
+    // The proxy's own heads always parse; a page that would not goes out as it is.
+    if (parseResponseHead(fields + '\r\n', res) !== 0) return fields;
+    this.runAfterResponseRules();
+    return writeResponseHead(res, CONN_NONE).slice(0, -2);
+  }
+
+  /**
+   * The `req.` variables end where the response begins (vars.c: http_wait_for_response and
+   * http_eval_after_res_rules prune the request scope before the response's).
+   */
+  #enterResponseScope(): void {
+    const vars = this.vars;
+    if (vars === undefined) return;
+    for (const name of vars.keys()) if (name.startsWith('req.')) vars.delete(name);
   }
 
   /** `use-server` names a server of `be` for this request; null = balance as usual. */
@@ -336,7 +388,10 @@ export abstract class HttpTxnBase implements SampleTxn {
     };
   }
 
-  /** Status line and headers of a local response, with its content-length (no final CRLF pair yet). */
+  /**
+   * Status line and headers of a local response with its content-length: where the reply puts it
+   * (a redirect first, a `return` after its `hdr` lines, as HAProxy builds them), else last.
+   */
   appletHead(r: AppletResponse, bodyLength: number): string {
     let head = `HTTP/1.1 ${r.status} ${r.reason ?? reasonPhrase(r.status)}\r\n`;
     // The length where the response places it (`http-request return`: after its `hdr`s, before
@@ -433,7 +488,7 @@ export abstract class HttpTxnBase implements SampleTxn {
         // A server counts the responses it sent (http_ana.c http_wait_for_response), not the
         // proxy's own answers such as a 503 after failed connections; the bytes go to it anyway.
         // Its own status, even when http-response rules then replaced the response.
-        if (this.tResponse >= 0) srv.countHttp(this.res.status);
+        if (this.tResponse >= 0) srv.countHttp(this.serverStatus);
         srv.bin += this.bytesIn;
         srv.bout += this.bytesOut;
       }
@@ -467,7 +522,7 @@ export abstract class HttpTxnBase implements SampleTxn {
   resetTxn(): void {
     this.tIdleStart = this.elapsed();
     this.tRequest = this.tHead = this.tQueue = this.tConnect = this.tResponse = -1;
-    this.status = -1;
+    this.status = this.serverStatus = -1;
     this.requestLine = '';
     this.capturedRequest = this.capturedResponse = undefined;
     this.backendSource = undefined;

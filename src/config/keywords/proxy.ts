@@ -48,7 +48,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
   planned('tcp-response', 'dlb', RULES),
   supported('http-request', 'dflb', 'allow deny auth return redirect set-header add-header del-header replace-header replace-value set-path set-query set-uri set-method set-var use-service disable-l7-retry'),
   supported('http-response', 'dflb', 'allow deny return redirect set-header add-header del-header replace-header replace-value set-status set-var'),
-  planned('http-after-response', 'dflb', HTTP),
+  supported('http-after-response', 'dflb', "allow set-header add-header del-header replace-header replace-value set-status set-var, on server responses and the proxy's own answers (see docs/http.md)"),
   supported('redirect', 'flb', 'location|prefix|scheme TARGET [code N] [drop-query] [append-slash] [set-cookie|clear-cookie C] [if|unless COND]'),
   supported('use-server', 'lb', 'SERVER if|unless COND'),
   supported('force-persist', 'lb', 'force-persist if|unless COND: use the persistence cookie even for a DOWN server'),

@@ -11,6 +11,7 @@ import { parseRedirectArgs } from './redirect-parse.ts';
 import { parseReturnArgs } from './return-parse.ts';
 import { redirectReply, returnReply } from './replies.ts';
 import { ALLOW, type HttpVerdict } from './rules.ts';
+import { reasonPhrase } from '../status-text.ts';
 import { sameName } from '../../acl/header-fields.ts';
 import { compilePatterns, MATCH_METHODS, type MatchMethod } from '../../acl/matchers.ts';
 
@@ -201,7 +202,7 @@ const returnAction: ActionParser = (w, i, a) => {
   return { run: (t) => ({ kind: 'reply', reply: returnReply(spec, t) }), next: r.next };
 };
 
-/** `http-response set-status N [reason R]`. */
+/** `http-response|http-after-response set-status N [reason R]`. */
 const setStatus: ActionParser = (w, i) => {
   const n = argsUntilCondition(w, i);
   if (n !== 1 && n !== 3) return 'expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>';
@@ -213,7 +214,8 @@ const setStatus: ActionParser = (w, i) => {
     run: (t) => {
       if (!t.res) return undefined;
       t.res.status = code;
-      if (reason !== undefined) t.res.reason = reason;
+      // http_res_set_status: without `reason`, the status's own phrase (http_get_reason), not the old one.
+      t.res.reason = reason ?? reasonPhrase(code);
       return undefined;
     },
     next: i + n,
@@ -249,10 +251,32 @@ export const RESPONSE_ACTIONS: Readonly<Record<string, ActionParser>> = {
   'set-status': setStatus,
 };
 
+/**
+ * `http-after-response` (http_act.c http_after_res_actions, vars.c): HAProxy 2.6 has no deny,
+ * redirect or return there. Its capture, set-var-fmt, strict-mode and unset-var are not served yet.
+ */
+export const AFTER_RESPONSE_ACTIONS: Readonly<Record<string, ActionParser>> = {
+  'add-header': COMMON['add-header'],
+  allow,
+  'del-header': delHeaderAction,
+  'replace-header': COMMON['replace-header'],
+  'replace-value': COMMON['replace-value'],
+  'set-header': COMMON['set-header'],
+  'set-status': setStatus,
+};
+
+/** Which keyword's actions: `http-request`, `http-response` or `http-after-response`. */
+export type RuleSet = 'req' | 'res' | 'after';
+
+/** The actions of a rule set. */
+export function actionsOf(set: RuleSet): Readonly<Record<string, ActionParser>> {
+  return set === 'req' ? REQUEST_ACTIONS : set === 'res' ? RESPONSE_ACTIONS : AFTER_RESPONSE_ACTIONS;
+}
+
 /** The parser of action word `word` (`set-var(txn.x)` carries its variable), or undefined. */
-export function actionParser(word: string, side: Side): ActionParser | undefined {
+export function actionParser(word: string, set: RuleSet): ActionParser | undefined {
   const m = /^set-var\((.*)\)$/.exec(word);
   if (m) return setVarAction(m[1]);
-  const table = side === 'req' ? REQUEST_ACTIONS : RESPONSE_ACTIONS;
+  const table = actionsOf(set);
   return Object.hasOwn(table, word) ? table[word] : undefined;
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTxn, type TxnInit } from '../../acl/txn.test-helper.ts';
 import { formatDiagnostic, parseConfigText } from '../../config/config.ts';
 import type { ProxySpec } from '../../config/model.ts';
-import { NO_RULES, runHttpRequestRules, runHttpResponseRules, runTcpConnectionRules, runTcpContentRules, selectServer, type HttpVerdict } from './rules.ts';
+import { NO_RULES, runHttpAfterResponseRules, runHttpRequestRules, runHttpResponseRules, runTcpConnectionRules, runTcpContentRules, selectServer, type HttpVerdict } from './rules.ts';
 import { selectBackend } from './switching.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hapair-rules-'));
@@ -217,6 +217,43 @@ describe('http-response rules', () => {
     const reqTxn = makeTxn({ headers: [['x-a', 'req']] });
     runHttpRequestRules(fe.rules!, reqTxn);
     expect(reqTxn.req!.headers.flat).toEqual(['x-a', 'req', 'x-req', 'req']);
+  });
+});
+
+describe('http-after-response rules', () => {
+  it('edit the response in order; allow ends the list; set-status without reason takes the status phrase', () => {
+    const { fe } = proxies([
+      '    http-after-response set-header Strict-Transport-Security max-age=1',
+      '    http-after-response del-header server',
+      '    http-after-response replace-value cache-control ^public$ private',
+      '    http-after-response set-status 299 if { status 500 }',
+      '    http-after-response set-var(txn.st) status',
+      '    http-after-response allow if { status 299 }',
+      '    http-after-response add-header x-st %[var(txn.st)]',
+    ].join('\n'));
+    const ok = makeTxn({ status: 200, resHeaders: [['Server', 'x'], ['cache-control', 'max-age=3, public']] });
+    runHttpAfterResponseRules(fe.rules!, ok);
+    expect(ok.res!.headers.flat).toEqual(['cache-control', 'max-age=3,private', 'strict-transport-security', 'max-age=1', 'x-st', '200']);
+    const err = makeTxn({ status: 500 });
+    runHttpAfterResponseRules(fe.rules!, err);
+    expect([err.res!.status, err.res!.reason, err.res!.headers.flat]).toEqual([299, 'Success', ['strict-transport-security', 'max-age=1']]);
+  });
+
+  it("refuse what HAProxy 2.6 has no after-response action for, and its actions hapair lacks, with file:line", () => {
+    expect(errorsOf('    http-after-response deny\n    http-after-response redirect location /x\n    http-after-response capture res.hdr(x) id 0\n    http-after-response strict-mode on\n    http-after-response unset-var(txn.x)\n    http-after-response set-var-fmt(txn.x) a')).toEqual([
+      "t.cfg:7: frontend 'F': 'http-after-response' expects 'add-header', 'allow', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'set-var(*)', but got 'deny'.",
+      "t.cfg:8: frontend 'F': 'http-after-response' expects 'add-header', 'allow', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'set-var(*)', but got 'redirect'.",
+      "t.cfg:9: frontend 'F': 'http-after-response capture' is not supported yet",
+      "t.cfg:10: frontend 'F': 'http-after-response strict-mode' is not supported yet",
+      "t.cfg:11: frontend 'F': 'http-after-response unset-var' is not supported yet",
+      "t.cfg:12: frontend 'F': 'http-after-response set-var-fmt' is not supported yet",
+    ]);
+    expect(errorsOf('    http-after-response set-status 99\n    http-after-response set-header x\n    http-after-response allow when { status 200 }')).toEqual([
+      "t.cfg:7: frontend 'F': error detected in frontend 'F' while parsing 'http-after-response set-status' rule : expects an integer status code between 100 and 999.",
+      "t.cfg:8: frontend 'F': error detected in frontend 'F' while parsing 'http-after-response set-header' rule : expects exactly 2 arguments.",
+      "t.cfg:9: frontend 'F': 'http-after-response allow' expects either 'if' or 'unless' followed by a condition but found 'when'.",
+    ]);
+    expect(errorsOf('', 'defaults\n    http-after-response allow\n')).toEqual(["t.cfg:2: defaults: 'http-after-response' not allowed in anonymous 'defaults' section."]);
   });
 });
 

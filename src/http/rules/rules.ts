@@ -5,7 +5,9 @@
 // Order, as HAProxy's http_process_req_common(): the frontend's http-request rules, then its
 // `redirect` rules, then use_backend/default_backend; then the backend's http-request rules and
 // redirects (a `listen` runs its own once); then use-server. Responses: the backend's
-// http-response rules, then the frontend's. Within a rule set the first final verdict wins.
+// http-response rules, then the frontend's; then the backend's http-after-response rules and the
+// frontend's, on server responses and on the proxy's own answers alike (http_ana.c
+// http_eval_after_res_rules). Within a rule set the first final verdict wins.
 import type { PersistRule } from '../cookie-persist.ts';
 import { ACL_MISS, ACL_PASS, type Condition } from '../../acl/acl.ts';
 import type { AclScope } from '../../acl/condition.ts';
@@ -74,6 +76,8 @@ export interface ProxyRules {
   readonly httpRequest: readonly HttpRule[];
   readonly redirects: readonly HttpRule[];
   readonly httpResponse: readonly HttpRule[];
+  /** `http-after-response` rules: their actions only edit the response or `allow`. */
+  readonly httpAfterResponse: readonly HttpRule[];
   readonly useServers: readonly UseServerRule[];
   readonly tcpConnection: readonly TcpRule[];
   readonly tcpContent: readonly TcpRule[];
@@ -88,7 +92,7 @@ export interface ProxyRules {
 }
 
 export const NO_RULES: ProxyRules = Object.freeze({
-  httpRequest: [], redirects: [], httpResponse: [], useServers: [], tcpConnection: [], tcpContent: [],
+  httpRequest: [], redirects: [], httpResponse: [], httpAfterResponse: [], useServers: [], tcpConnection: [], tcpContent: [],
   inspectDelay: 0, captureRequest: [], captureResponse: [],
 });
 
@@ -115,6 +119,14 @@ export function runHttpRequestRules(rules: ProxyRules, txn: SampleTxn): HttpVerd
 /** A proxy's http-response rules (deny answers 502 by default). */
 export function runHttpResponseRules(rules: ProxyRules, txn: SampleTxn): HttpVerdict {
   return runList(rules.httpResponse, txn) ?? CONTINUE;
+}
+
+/**
+ * A proxy's http-after-response rules. `allow` ends this proxy's list only: the frontend's rules
+ * still run after a backend's `allow` (http_eval_after_res_rules goes on after HTTP_RULE_RES_STOP).
+ */
+export function runHttpAfterResponseRules(rules: ProxyRules, txn: SampleTxn): void {
+  runList(rules.httpAfterResponse, txn);
 }
 
 /** First `use-server` whose condition holds: the server name, or undefined (balance as usual). */
