@@ -25,7 +25,10 @@ const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', '
 
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
   const fetch = aclContext(d, ctx, line.loc);
-  return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' } };
+  const errors = ctx.httpErrors;
+  const sectionOf = errors && ((name: string) =>
+    errors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}' referenced by an http reply`));
+  return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' }, ...(sectionOf ? { sectionOf } : {}) };
 }
 
 /** `http-request ACTION ... [if|unless COND]` / `http-response ...`. */
