@@ -13,6 +13,15 @@ interface Entry {
   defined?: SourceLoc;
 }
 
+/** A page a proxy or an http reply wants from a section: a warning when the section lacks it. */
+interface Wanted {
+  readonly name: string;
+  readonly status: number;
+  readonly message: string;
+  readonly loc: SourceLoc;
+  readonly report: SectionReporter;
+}
+
 interface Reference {
   readonly name: string;
   readonly message: (name: string) => string;
@@ -42,6 +51,7 @@ export function loadErrorfile(status: number, file: string): Buffer | { error: s
 export class HttpErrorsRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #refs: Reference[] = [];
+  readonly #wanted: Wanted[] = [];
 
   #entry(name: string): Entry {
     let e = this.#entries.get(name);
@@ -79,8 +89,20 @@ export class HttpErrorsRegistry {
     return this.#entry(name).section;
   }
 
-  /** Report references to sections that no `http-errors` section defines. */
+  /** Warn with `message` once everything is read if section `name` exists without a page for `status`. */
+  want(name: string, status: number, loc: SourceLoc, report: SectionReporter, message: string): void {
+    this.#wanted.push({ name, status, loc, report, message });
+  }
+
+  /**
+   * Report references to sections that no `http-errors` section defines, and warn of pages a
+   * defined section lacks (proxy_check_errors, http_check_http_reply).
+   */
   checkReferences(): void {
     for (const r of this.#refs) if (!this.#entries.get(r.name)?.defined) r.report.error(r.loc, r.message(r.name));
+    for (const w of this.#wanted) {
+      const e = this.#entries.get(w.name);
+      if (e?.defined && !e.section.pages.has(w.status)) w.report.warning(w.loc, w.message);
+    }
   }
 }

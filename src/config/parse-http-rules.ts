@@ -26,9 +26,13 @@ const KNOWN_RESPONSE = ['cache-store', 'capture', 'set-log-level', 'set-nice', '
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
   const fetch = aclContext(d, ctx, line.loc);
   const errors = ctx.httpErrors;
-  const sectionOf = errors && ((name: string) =>
-    errors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}' referenced by an http reply`));
-  return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' }, ...(sectionOf ? { sectionOf } : {}) };
+  const sectionOf = errors && ((name: string, status: number) => {
+    errors.want(name, status, line.loc, d.report, `status '${status}' referenced by an http reply not declared in http-errors section '${name}'.`);
+    return errors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}' referenced by an http reply`);
+  });
+  return {
+    side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' }, warn: fetch.warn, ...(sectionOf ? { sectionOf } : {}),
+  };
 }
 
 /** `http-request ACTION ... [if|unless COND]` / `http-response ...`. */

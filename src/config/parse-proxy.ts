@@ -335,6 +335,7 @@ const errorfiles: Handler = (d, line, ctx) => {
   if (bad !== undefined) return d.report.error(line.loc, `${kw} : status code '${bad}' not handled.`);
   if (ctx.httpErrors === undefined) return;
   const section = ctx.httpErrors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}'`);
+  for (const c of new Set(statuses)) ctx.httpErrors.want(name, c, line.loc, d.report, `status '${c}' not declared in http-errors section '${name}'.`);
   d.errorEntries.push({ section, codes: codes.length > 0 ? statuses : null });
 };
 

@@ -45,6 +45,7 @@ const P = {
   body: join(dir, 'body.txt'),
 };
 writeFileSync(P.body, 'file body\n');
+writeFileSync(join(dir, 'empty.txt'), '');
 // Pages without a length: their body ends with the connection.
 writeFileSync(P.nolen11, 'HTTP/1.1 503 NoLen\r\nContent-Type: text/plain\r\n\r\nnolen\n');
 writeFileSync(P.nolen10, 'HTTP/1.0 503 NoLen\r\nContent-Type: text/plain\r\n\r\nnolen\n');
@@ -225,11 +226,11 @@ describe('error pages and http replies: the bytes HAProxy 2.6 sends', () => {
   });
 });
 
-/** `line: message` of each alert HAProxy prints, the final dot dropped; `-` for those without a line. */
+/** `line: message` of each alert and warning HAProxy prints, the final dot dropped; `-` for those without a line. */
 function haproxyAlerts(out: string): string[] {
   const found: string[] = [];
   for (const l of out.split('\n')) {
-    const m = /ALERT\]\s+\(\d+\) : config : (?:parsing \[[^\]]+:(\d+)\] ?: )?(.*)$/.exec(l);
+    const m = /(?:ALERT|WARNING)\]\s+\(\d+\) : config : (?:parsing \[[^\]]+:(\d+)\] ?: ?)?(.*)$/.exec(l);
     if (m === null || /^(Error\(s\) found|Fatal errors found)/.test(m[2]!)) continue;
     found.push(`${m[1] ?? '-'}: ${m[2]!.replace(/\.$/, '')}`);
   }
@@ -239,18 +240,20 @@ function haproxyAlerts(out: string): string[] {
 function hapairAlerts(out: string): string[] {
   const found: string[] = [];
   for (const l of out.split('\n')) {
-    const m = /^\[ALERT\] [^:]+:(\d+): (?:defaults|(?:frontend|backend|listen|http-errors) '[^']*'): (.*)$/.exec(l);
+    const m = /^\[(?:ALERT|WARNING)\] [^:]+:(\d+): (?:defaults|(?:frontend|backend|listen|http-errors) '[^']*'): (.*)$/.exec(l);
     if (m !== null) found.push(`${m[1]}: ${m[2]!.replace(/\.$/, '')}`);
   }
   return found;
 }
 
 /**
- * Each HAProxy alert is one of ours. HAProxy reports unresolved references after parsing, without
- * a line: `proxy 'P': unknown http-errors section 'N' (at FILE:L)` is ours at L, and
- * `Proxy 'P': unknown ... referenced by an http reply ` (trailing space) ours at the rule's line.
+ * Each HAProxy alert and warning is one of ours. HAProxy reports references after parsing, without
+ * a line: `proxy 'P': unknown http-errors section 'N' (at FILE:L)` and `config: proxy 'P' : status
+ * 'C' not declared in http-errors section 'N' (at FILE:L)` are ours at L; `Proxy 'P': unknown ...
+ * referenced by an http reply ` (trailing space) and `Proxy 'P': status 'C' referenced by an http
+ * reply not declared ...` ours at the rule's line.
  */
-async function checkBoth(name: string, text: string): Promise<void> {
+async function checkBoth(name: string, text: string, valid = false): Promise<void> {
   const file = join(dir, name);
   writeFileSync(file, text);
   const hap = spawnSync('/usr/sbin/haproxy', ['-c', '-f', file], { encoding: 'utf8', timeout: 20_000 });
@@ -259,13 +262,14 @@ async function checkBoth(name: string, text: string): Promise<void> {
   expect(ours.code, ours.stderr).toBe(hap.status);
   const theirs = haproxyAlerts(`${hap.stdout}${hap.stderr}`);
   expect(theirs.length).toBeGreaterThan(0);
+  expect(hap.status === 0, `${hap.stdout}${hap.stderr}`).toBe(valid);
   for (const f of theirs) {
-    const at = /^-: proxy '[^']*': (unknown http-errors section '[^']*') \(at [^:]+:(\d+)\)$/.exec(f);
+    const at = /^-: (?:config: )?proxy '[^']*' ?: (unknown http-errors section '[^']*'|status '\d+' not declared in http-errors section '[^']*') \(at [^:]+:(\d+)\)$/.exec(f);
     if (at !== null) {
       expect(mine, f).toContain(`${at[2]}: ${at[1]}`);
       continue;
     }
-    const reply = /^-: Proxy '[^']*': (unknown http-errors section '[^']*' referenced by an http reply) $/.exec(f);
+    const reply = /^-: Proxy '[^']*': (unknown http-errors section '[^']*' referenced by an http reply|status '\d+' referenced by an http reply not declared in http-errors section '[^']*') ?$/.exec(f);
     if (reply !== null) {
       expect(mine.map((m) => m.replace(/^\d+: /, '')), f).toContain(reply[1]);
       continue;
@@ -334,6 +338,23 @@ http-errors late
 `);
   });
 
+  it('warnings: pages a section lacks, options an error page ignores, headers a reply always sets', async () => {
+    await checkBoth('warnings.cfg', `http-errors he
+    errorfile 200 ${P.he200}
+${HEAD}frontend f
+    bind 127.0.0.1:1
+    errorfiles he 200 404
+    http-request deny deny_status 404 errorfiles he if { path /a }
+    http-request return status 403 content-type text/plain errorfiles he hdr x-a b if { path /b }
+    http-request return status 200 content-type text/plain hdr content-length 3 hdr Transfer-Encoding x if { path /c }
+    http-request return status 200 content-type text/plain file ${join(dir, 'empty.txt')} if { path /d }
+    http-request deny errorfile ${P.ret} content-type text/plain if { path /e }
+    default_backend b
+backend b
+    server s 127.0.0.1:2
+`, true);
+  });
+
   for (const [what, rule] of [
     ['default-errorfiles with a code that has no page', 'http-request deny deny_status 418 default-errorfiles'],
     ['errorfiles with a code that has no page', 'http-request return status 201 errorfiles he'],
@@ -343,6 +364,9 @@ http-errors late
     ['two payloads', `http-request deny errorfile ${P.ret} string x`],
     ['a body without content-type', 'http-request deny string x'],
     ['a missing file payload', 'http-response deny content-type text/plain file /nonexistent/x'],
+    ['an empty string payload', 'http-request deny content-type text/plain string ""'],
+    ['status without its code', 'http-request return status'],
+    ['content-type without its type', 'http-request deny content-type'],
   ] as const) {
     it(`http replies: ${what}`, async () => {
       await checkBoth(`rule-${what.replace(/\W+/g, '-')}.cfg`, `http-errors he

@@ -8,7 +8,7 @@ import { compileSampleExpr } from '../../acl/sample-expr.ts';
 import { compileFormat, type Format } from './format.ts';
 import { addHeader, delHeader, replaceHeader, setHeader, setMethod, setPath, setQuery, setUri, type Side } from './header-actions.ts';
 import { parseRedirectArgs } from './redirect-parse.ts';
-import { parseReturnArgs, type SectionOf } from './return-parse.ts';
+import { parseReturnArgs, type SectionOf, type Warn } from './return-parse.ts';
 import { redirectReply, returnReply, type ErrorfileSpec } from './replies.ts';
 import { ALLOW, type HttpReply, type HttpVerdict } from './rules.ts';
 import { errorReplyOf, type ErrorReply } from '../error-pages.ts';
@@ -22,6 +22,8 @@ export interface ActionContext {
   readonly fetch: FetchContext;
   /** `http-errors` sections by name, for `errorfiles NAME` replies. */
   readonly sectionOf?: SectionOf;
+  /** A `haproxy -c` warning at the rule's line. */
+  readonly warn?: Warn;
 }
 
 export type RunAction = (txn: SampleTxn) => HttpVerdict | undefined;
@@ -164,7 +166,7 @@ const deny: ActionParser = (w, i, a) => {
     return { run: () => verdict, next: end };
   }
   const words = status0 ? [...w.slice(0, i), 'status', ...w.slice(i + 1)] : w;
-  const r = parseReturnArgs(words, i, (text) => fmt(text, a), status, a.sectionOf);
+  const r = parseReturnArgs(words, i, (text) => fmt(text, a), status, a.sectionOf, a.warn);
   if (typeof r === 'string') return r;
   const spec = r.spec;
   if ('source' in spec) {
@@ -228,7 +230,7 @@ const redirect: ActionParser = (w, i, a) => {
 };
 
 const returnAction: ActionParser = (w, i, a) => {
-  const r = parseReturnArgs(w, i, (text) => fmt(text, a), 200, a.sectionOf);
+  const r = parseReturnArgs(w, i, (text) => fmt(text, a), 200, a.sectionOf, a.warn);
   if (typeof r === 'string') return r;
   const spec = r.spec;
   if ('source' in spec) {
