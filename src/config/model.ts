@@ -280,6 +280,8 @@ export interface ProxySpec {
   readonly stats?: StatsSpec;
   /** `monitor-uri` and its `monitor fail` conditions, only in `mode http` proxies with a frontend side. */
   readonly monitor?: MonitorSpec;
+  /** `errorfile`, `errorloc*` and `errorfiles` lines, the inherited defaults' first, in order (later ones win). */
+  readonly errorEntries?: readonly ErrorEntry[];
   /** Every keyword line of the section, raw, for features that land in later issues. */
   /** Lines of the defaults section the proxy inherits from (check options and rules, src/checks/proxy-checks.ts). */
   readonly defaultsLines?: readonly ConfigLine[];
@@ -288,6 +290,21 @@ export interface ProxySpec {
   readonly lines: readonly ConfigLine[];
   readonly loc: SourceLoc;
 }
+
+/** An `http-errors NAME` section: its `errorfile CODE FILE` pages (filled when the section is read). */
+export interface HttpErrorsSection {
+  readonly name: string;
+  readonly pages: ReadonlyMap<number, Buffer>;
+}
+
+/**
+ * One error-page line of a proxy (HAProxy 2.6 http_htx.c conf_errors): a page for one code
+ * (`errorfile`, `errorloc`), or the pages of an http-errors section for `codes` (null: every code
+ * the section has).
+ */
+export type ErrorEntry =
+  | { readonly code: number; readonly page: Buffer }
+  | { readonly section: HttpErrorsSection; readonly codes: readonly number[] | null };
 
 export interface StatsSocketSpec {
   readonly address: BindAddress;

@@ -13,6 +13,7 @@ import { hasBackendCap, hasFrontendCap, newDraft, type DraftKind, type ProxyDraf
 import { rawSectionLabel, readSections, type RawSection } from './section-reader.ts';
 import { registeredSection } from './section-registry.ts';
 import { UserlistRegistry } from './parse-userlist.ts';
+import { HttpErrorsRegistry } from './parse-http-errors.ts';
 import { BackendReferences } from './backend-refs.ts';
 import { finalizeConfig } from './validate.ts';
 
@@ -44,6 +45,7 @@ class ConfigBuilder {
   #lastDefaults: ProxyDraft | undefined;
   readonly #usedIds = new Map<number, ProxyDraft>();
   readonly #userlists = new UserlistRegistry();
+  readonly #httpErrors = new HttpErrorsRegistry();
   readonly #backendRefs = new BackendReferences();
 
   constructor(opts: ParseOptions) {
@@ -58,6 +60,7 @@ class ConfigBuilder {
     if (s.type === 'defaults') return this.#defaults(s, report);
     if (s.type === 'frontend' || s.type === 'backend' || s.type === 'listen') return this.#proxy(s, s.type, report);
     if (s.type === 'userlist') return this.#userlists.define({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc }, report);
+    if (s.type === 'http-errors') return this.#httpErrors.define({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc }, report);
     if (registeredSection(s.type)) {
       this.extraSections.push({ type: s.type, name: s.args[0] ?? '', args: s.args.slice(1), lines: s.lines, loc: s.loc });
       this.#extraReports.push(report);
@@ -75,7 +78,7 @@ class ConfigBuilder {
   }
 
   #proxyContext(): ProxyParseContext {
-    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds, userlists: this.#userlists, backendRefs: this.#backendRefs };
+    return { env: this.env, globalLogs: () => this.global.logs, usedIds: this.#usedIds, userlists: this.#userlists, httpErrors: this.#httpErrors, backendRefs: this.#backendRefs };
   }
 
   #parseLines(d: ProxyDraft, s: RawSection): void {
@@ -160,6 +163,7 @@ class ConfigBuilder {
   finish(files: readonly string[]): ParseResult {
     this.extraSections.forEach((section, i) => registeredSection(section.type)?.parse?.(section, this.#extraReports[i]));
     this.#userlists.checkReferences();
+    this.#httpErrors.checkReferences();
     this.#backendRefs.check((name) => this.proxies.some((p) => p.name === name && hasBackendCap(p.kind)));
     const config = finalizeConfig({
       files, global: this.global, proxies: this.proxies, extraSections: this.extraSections, diagnostics: this.diag,

@@ -27,7 +27,14 @@ const KNOWN: Readonly<Record<RuleSet, readonly string[]>> = { req: KNOWN_REQUEST
 
 function actionContext(d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext, side: 'req' | 'res'): ActionContext {
   const fetch = aclContext(d, ctx, line.loc);
-  return { side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' } };
+  const errors = ctx.httpErrors;
+  const sectionOf = errors && ((name: string, status: number) => {
+    errors.want(name, status, line.loc, d.report, `status '${status}' referenced by an http reply not declared in http-errors section '${name}'.`);
+    return errors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}' referenced by an http reply`);
+  });
+  return {
+    side, proxy: d.name, fetch: { ...fetch, phase: side === 'res' ? 'response' : 'request' }, warn: fetch.warn, ...(sectionOf ? { sectionOf } : {}),
+  };
 }
 
 /** `http-request ACTION ... [if|unless COND]` / `http-response ...` / `http-after-response ...`. */

@@ -1,7 +1,6 @@
 // Keyword lines of `defaults`, `frontend`, `listen` and `backend` sections (cfgparse-listen.c
 // cfg_parse_listen). Each line is looked up in the keyword tables: unknown → did-you-mean, planned →
 // "not supported yet", wrong section → HAProxy's error or "ignored" warning, supported → its parser.
-import { readFileSync } from 'node:fs';
 import { parseIpNet } from '../acl/ip.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { notSupportedYet, type ProxyKeywordEntry } from './keywords/keywords.ts';
@@ -20,6 +19,8 @@ import { parseMonitorLine, parseMonitorUriLine } from './parse-monitor.ts';
 import { parseRetryOn, retryOnFrontendError } from './parse-retry-on.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
 import type { UserlistRegistry } from './parse-userlist.ts';
+import { atol, loadErrorfile, type HttpErrorsRegistry } from './parse-http-errors.ts';
+import { ERROR_CODES, errorlocPage } from '../http/error-pages.ts';
 import type { BackendReferences } from './backend-refs.ts';
 import { parseUseBackend } from './parse-acl.ts';
 import { RULE_HANDLERS } from './parse-http-rules.ts';
@@ -33,6 +34,8 @@ export interface ProxyParseContext {
   readonly usedIds: Map<number, ProxyDraft>;
   /** `userlist` sections of the configuration, for `http_auth(L)` references (parse-userlist.ts). */
   readonly userlists?: UserlistRegistry;
+  /** `http-errors` sections, for `errorfiles NAME` and http replies (parse-http-errors.ts). */
+  readonly httpErrors?: HttpErrorsRegistry;
   /** Backends named by fetch arguments (`nbsrv(BE)`), checked once every section is read. */
   readonly backendRefs?: BackendReferences;
 }
@@ -305,20 +308,35 @@ const httpReuse: Handler = (d, line) => {
   }
 };
 
-/** HAProxy's error codes with a built-in page (src/http.c http_err_codes). */
-const ERRORFILE_CODES: ReadonlySet<string> = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '421', '422', '425', '429', '500', '501', '502', '503', '504']);
-
-/** configuration.txt 4.2 "errorfile <code> <file>": the file must be readable now; read from `lines`. */
+/** configuration.txt 4.2 "errorfile <code> <file>": the file is read now (http_htx.c proxy_parse_errorfile). */
 const errorfile: Handler = (d, line) => {
-  const [, code, file] = line.args;
-  if (code === undefined || file === undefined) return d.report.error(line.loc, "'errorfile' expects <status_code> and <file> as arguments.");
-  if (tooMany(d, line, 2)) return;
-  if (!ERRORFILE_CODES.has(code)) return d.report.error(line.loc, `status code '${code}' not handled by 'errorfile'`);
-  try {
-    readFileSync(file);
-  } catch {
-    d.report.error(line.loc, `error opening file '${file}'.`);
-  }
+  const [kw, code, file] = line.args;
+  if (!code || !file) return d.report.error(line.loc, `${kw} : expects <status_code> and <file> as arguments.`);
+  const page = loadErrorfile(atol(code), file);
+  if (!Buffer.isBuffer(page)) return d.report.error(line.loc, `${kw} : ${page.error}`);
+  d.errorEntries.push({ code: atol(code), page });
+};
+
+/** "errorloc|errorloc302|errorloc303 <code> <url>": an empty 302 (303) to `url` (proxy_parse_errorloc). */
+const errorloc: Handler = (d, line) => {
+  const [kw, code, url] = line.args;
+  if (!code || !url) return d.report.error(line.loc, `${kw} : expects <status_code> and <url> as arguments.`);
+  const status = atol(code);
+  if (!ERROR_CODES.includes(status)) return d.report.error(line.loc, `${kw} : status code '${status}' not handled.`);
+  d.errorEntries.push({ code: status, page: errorlocPage(kw === 'errorloc303' ? 303 : 302, url) });
+};
+
+/** "errorfiles <name> [<code> ...]": the pages of an http-errors section (proxy_parse_errorfiles). */
+const errorfiles: Handler = (d, line, ctx) => {
+  const [kw, name, ...codes] = line.args;
+  if (!name) return d.report.error(line.loc, `${kw} : expects <name> as argument.`);
+  const statuses = codes.map(atol);
+  const bad = statuses.find((c) => !ERROR_CODES.includes(c));
+  if (bad !== undefined) return d.report.error(line.loc, `${kw} : status code '${bad}' not handled.`);
+  if (ctx.httpErrors === undefined) return;
+  const section = ctx.httpErrors.reference(name, line.loc, d.report, (n) => `unknown http-errors section '${n}'`);
+  for (const c of new Set(statuses)) ctx.httpErrors.want(name, c, line.loc, d.report, `status '${c}' not declared in http-errors section '${name}'.`);
+  d.errorEntries.push({ section, codes: codes.length > 0 ? statuses : null });
 };
 
 /** Options whose arguments are read by parseProxyChecks (configuration.txt 4.2 "option httpchk"...). */
@@ -369,6 +387,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'timeout http-keep-alive': timeout,
   'http-reuse': httpReuse,
   errorfile,
+  errorfiles,
+  errorloc,
+  errorloc302: errorloc,
+  errorloc303: errorloc,
   'http-check': checkRules,
   'tcp-check': checkRules,
   option: (d, line, _ctx, kwm) => option(d, line, kwm),

@@ -8,7 +8,7 @@ import type { SectionReporter } from './diagnostics.ts';
 import type { RulesDraft } from './parse-acl.ts';
 import type { StatsDraft } from './parse-stats.ts';
 import type {
-  BalanceSpec, BindSpec, ConfigLine, CookieSpec, LogTarget, ProxyKind, ProxyMode, RetryOnEvent, SourceLoc, Timeouts, UseBackendRule,
+  BalanceSpec, BindSpec, ConfigLine, CookieSpec, ErrorEntry, LogTarget, ProxyKind, ProxyMode, RetryOnEvent, SourceLoc, Timeouts, UseBackendRule,
 } from './model.ts';
 
 export type DraftKind = ProxyKind | 'defaults';
@@ -79,6 +79,8 @@ export interface ProxyDraft {
   /** `monitor-uri` (frontend side, inherited from defaults) and `monitor fail` conditions (never inherited). */
   monitorUri?: string;
   monitorFail: Condition[];
+  /** Error-page lines, the defaults' first (proxy_dup_default_conf_errors). */
+  errorEntries: ErrorEntry[];
   lines: ConfigLine[];
   /** Lines of the defaults section this one inherits from (check options and rules, proxy-checks.ts). */
   defaultsLines?: readonly ConfigLine[];
@@ -125,6 +127,7 @@ function presetDraft(kind: DraftKind, name: string, loc: SourceLoc, report: Sect
     logs: [],
     useBackends: [],
     monitorFail: [],
+    errorEntries: [],
     lines: [],
     implicitRef: false,
     explicitRef: false,
@@ -145,6 +148,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
   d.options = { ...from.options };
   d.mode = from.mode;
   d.logs = [...from.logs];
+  d.errorEntries = [...from.errorEntries];
   if (from.retryOn !== undefined) d.retryOn = from.retryOn;
   if (from.stats !== undefined) d.stats = from.stats;
   if (hasFrontendCap(kind)) {

@@ -193,6 +193,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     ...(stats !== undefined ? { stats } : {}),
     ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),
+    ...(px.errorEntries.length > 0 ? { errorEntries: px.errorEntries } : {}),
     lines: px.lines,
     ...(px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsLines: px.defaultsLines } : {}),
     ...(px.defaultsChain !== undefined && px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsChain: px.defaultsChain } : {}),
@@ -221,7 +222,8 @@ function buildGlobal(g: GlobalDraft): GlobalSpec {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Error pages are Buffers, which cannot be frozen (their bytes stay as read).
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }

@@ -1,7 +1,7 @@
-// HAProxy's built-in error responses (2.6 src/http.c http_err_msgs, byte for byte) and the
-// `errorfile CODE FILE` overrides of a proxy (configuration.txt 4.2 "errorfile": the file is
-// sent as is, it must hold a complete HTTP response).
-import { readFileSync } from 'node:fs';
+// HAProxy's built-in error responses (2.6 src/http.c http_err_msgs, byte for byte) and a proxy's
+// overrides (configuration.txt 4.2 "errorfile", "errorfiles", "errorloc": a complete HTTP response
+// sent as is; an errorloc is a 302/303 of http_htx.c http_parse_errorloc).
+import type { ErrorEntry } from '../config/model.ts';
 
 const MESSAGES: Readonly<Record<number, readonly [string, string, boolean]>> = {
   200: ['OK', 'Service ready.', false],
@@ -45,22 +45,27 @@ export function builtinErrorPage(code: number): Buffer {
 
 /**
  * An error page as the stream sends it (HAProxy converts it to HTX: header names come out in
- * lower case and the connection stays alive unless the page says `Connection: close`).
+ * lower case and the connection stays alive unless the page says `Connection: close` or has no
+ * length: neither content-length nor transfer-encoding, its body ends with the connection).
  */
 export interface ErrorReply {
   /** Status line and headers, ending with one CRLF (the session adds its connection header). */
   readonly head: string;
   readonly body: Buffer;
   readonly close: boolean;
+  /** The page's own `connection: close` header: counted in %B as part of the message (10 + 5 bytes). */
+  readonly ownClose: boolean;
 }
 
-function toReply(page: Buffer): ErrorReply {
+/** A raw page as a stream-level reply (header names in lower case, its connection header taken out). */
+export function errorReplyOf(page: Buffer): ErrorReply {
   const text = page.toString('latin1');
   let end = text.indexOf('\r\n\r\n');
   if (end < 0) end = text.length;
   const lines = text.slice(0, end).split('\r\n');
   let head = lines[0] + '\r\n';
   let close = false;
+  let length = false;
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
@@ -70,19 +75,20 @@ function toReply(page: Buffer): ErrorReply {
       close = value.toLowerCase() === 'close';
       continue;
     }
+    if (name === 'content-length' || name === 'transfer-encoding') length = true;
     head += name + ': ' + value + '\r\n';
   }
-  return { head, body: page.subarray(Math.min(page.length, end + 4)), close };
+  return { head, body: page.subarray(Math.min(page.length, end + 4)), close: close || !length, ownClose: close };
 }
 
-/** A proxy's error pages: its `errorfile` overrides, else the built-in ones. */
+/** A proxy's error pages: its overrides, else the built-in ones. */
 export class ErrorPages {
-  readonly #pages = new Map<number, Buffer>();
+  readonly #pages: ReadonlyMap<number, Buffer>;
   readonly #replies = new Map<number, ErrorReply>();
 
-  /** `files`: code → file path (read once, at start). */
-  constructor(files: ReadonlyMap<number, string> = new Map()) {
-    for (const [code, path] of files) this.#pages.set(code, readFileSync(path));
+  /** `pages`: code → raw page (see errorPagesOf). */
+  constructor(pages: ReadonlyMap<number, Buffer> = new Map()) {
+    this.#pages = pages;
   }
 
   /** The raw page, as the H1 layer sends it for bad or timed-out requests (400, 408). */
@@ -93,14 +99,30 @@ export class ErrorPages {
   /** The page as a stream-level reply (503, 502, 504, deny ...). */
   reply(code: number): ErrorReply {
     let r = this.#replies.get(code);
-    if (r === undefined) this.#replies.set(code, (r = toReply(this.get(code))));
+    if (r === undefined) this.#replies.set(code, (r = errorReplyOf(this.get(code))));
     return r;
   }
 }
 
-/** `errorfile CODE FILE` lines of a proxy (and of the defaults it inherits), later ones winning. */
-export function errorFilesOf(lines: readonly { readonly args: readonly string[] }[]): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const l of lines) if (l.args[0] === 'errorfile' && l.args.length === 3) out.set(Number(l.args[1]), l.args[2]);
+/**
+ * http_htx.c proxy_check_errors: a proxy's error-page lines in order, each replacing the page of its
+ * codes; `errorfiles NAME` without codes takes every page the section has, a code it lacks keeps
+ * the page set before.
+ */
+export function errorPagesOf(entries: readonly ErrorEntry[] = []): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  for (const e of entries) {
+    if ('page' in e) {
+      out.set(e.code, e.page);
+      continue;
+    }
+    for (const [code, page] of e.section.pages) if (e.codes === null || e.codes.includes(code)) out.set(code, page);
+  }
   return out;
+}
+
+/** `errorloc302|errorloc303 CODE URL` (http_parse_errorloc): an empty 302 or 303 to `url`. */
+export function errorlocPage(code: 302 | 303, url: string): Buffer {
+  const line = code === 302 ? 'HTTP/1.1 302 Found' : 'HTTP/1.1 303 See Other';
+  return Buffer.from(`${line}\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ${url}\r\n\r\n`, 'latin1');
 }

@@ -2,7 +2,7 @@
 // ProxySpec: timeouts, connection mode, server connection reuse, forwardfor, error pages.
 import { type IpNet, maskWord, parseIpNet, parseIpv4, parseIpv6 } from '../acl/ip.ts';
 import type { ProxySpec } from '../config/model.ts';
-import { ErrorPages, errorFilesOf } from './error-pages.ts';
+import { ErrorPages, errorPagesOf } from './error-pages.ts';
 import { l7RetryOf, type L7Retry } from './retry-on.ts';
 
 /** configuration.txt 4.2 "http-reuse": never | safe (default) | aggressive | always. */
@@ -56,7 +56,13 @@ export interface HttpConf {
   /** The backend's own `timeout http-request` (the frontend's is httpRequestTimeout), 0 when none. */
   readonly beHttpRequestTimeout: number;
   readonly forwardFor: ForwardFor | null;
+  /**
+   * Error pages once the stream entered the backend: the backend's, else the frontend's
+   * (http_ana.c http_error_message: s->be->replies, then strm_fe(s)->replies, then the built-in).
+   */
   readonly errors: ErrorPages;
+  /** Error pages before that (s->be is still the frontend): the frontend's own. */
+  readonly feErrors: ErrorPages;
   /** `retry-on` beyond connect failures (the backend's), null when none. */
   readonly l7Retry: L7Retry | null;
   /** http-response rules (frontend or backend) or cookie persistence may edit a response head. */
@@ -174,7 +180,8 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     beBufferRequest: be.options['http-buffer-request'] === true,
     beHttpRequestTimeout: be.timeouts.httpRequest ?? 0,
     forwardFor: forwardForOf(fe, be),
-    errors: new ErrorPages(errorFilesOf([...(fe.defaultsLines ?? []), ...fe.lines])),
+    errors: new ErrorPages(new Map([...errorPagesOf(fe.errorEntries), ...errorPagesOf(be.errorEntries)])),
+    feErrors: new ErrorPages(errorPagesOf(fe.errorEntries)),
     l7Retry: l7RetryOf(be),
     responseEditable: be.cookie !== undefined || [be, fe].some((p) => (p.rules?.httpResponse.length ?? 0) > 0 || (p.rules?.httpAfterResponse.length ?? 0) > 0),
   };

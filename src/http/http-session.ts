@@ -17,6 +17,7 @@ import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import { BODY_CHUNKED, BODY_CLOSE, BODY_LENGTH, BODY_NONE, H1Message, HTX_HEAD_LIMIT, htxHeadBytes, responseBodyKind } from './h1-message.ts';
 import { CHUNK_ERROR, CHUNK_MORE, ChunkedScanner } from './h1-chunked.ts';
+import type { ErrorReply } from './error-pages.ts';
 import { CONTINUE_100, CONTINUE_100_HTX, oneChunk, requestBufferFull, takeExpectContinue } from './buffer-request.ts';
 import { findHeadEnd, skipLeadingEmptyLines } from './h1-head-end.ts';
 import { useLazyIdleTimeout } from '../net/idle-timeout.ts';
@@ -1165,22 +1166,24 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
    * 422), sent byte for byte and followed by a close; otherwise a stream-level reply (503, 502,
    * 504, deny ...) that keeps the connection alive as HAProxy 2.6 does.
    */
-  #answerError(status: number, cause: TerminationCause, phase: TerminationPhase, extraHeader?: string, raw = false): void {
+  #answerError(status: number, cause: TerminationCause, phase: TerminationPhase, extraHeader?: string, raw = false, page?: ErrorReply): void {
     this.status = status;
     this.cause = cause;
     this.phase = phase;
     this.#dropServer();
+    const pages = this.enteredBackend ? this.conf.errors : this.conf.feErrors;
     if (raw) {
-      const page = this.conf.errors.get(status);
+      const page = pages.get(status);
       this.#closeClient = true;
       this.client.end(page);
       this.#st = S_CLOSING;
       return this.#endTxn();
     }
-    const r = this.conf.errors.reply(status);
+    // A rule's own page (`errorfile FILE`, `errorfiles NAME`), else the proxy's for the status.
+    const r = page ?? pages.reply(status);
     if (r.close) this.#closeClient = true;
     // A page's own `connection: close` is part of what HAProxy counts (%B): 10 + 5 bytes.
-    this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false, r.close ? 15 : 0);
+    this.#writeLocal(extraHeader === undefined ? r.head : r.head + extraHeader + '\r\n', r.body, false, r.ownClose ? 15 : 0);
   }
 
   /**
@@ -1219,7 +1222,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (verdict.kind === 'service') return this.#runApplet(verdict.applet);
     this.#skipHeldBody();
     if (verdict.kind === 'tarpit') return this.#startTarpit(verdict.status);
-    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, phase, verdict.extraHeader);
+    if (verdict.kind === 'error') return this.#answerError(verdict.status, verdict.cause, phase, verdict.extraHeader, false, verdict.page);
     this.status = verdict.status;
     this.cause = verdict.cause;
     this.phase = phase;
@@ -1256,8 +1259,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     // The http-after-response rules see the answer before the connection header is chosen (the H1 layer's).
     const fields = this.localAnswerFields(complete ? head.slice(0, -2) : head);
     // As #clientConnMode: closing says `close` only in an HTTP/1.1 response (an errorfile may be 1.0).
-    const close = head.startsWith('HTTP/1.0 ') ? '' : 'connection: close\r\n';
-    const full = fields + (this.#closeClient ? close : this.req.version11 ? '' : 'connection: keep-alive\r\n') + '\r\n';
+    const v10 = head.startsWith('HTTP/1.0 ');
+    const close = v10 ? '' : 'connection: close\r\n';
+    // Kept alive: said to a 1.0 client, and in a 1.0 response (an errorfile's) whose default is close.
+    const full = fields + (this.#closeClient ? close : this.req.version11 && !v10 ? '' : 'connection: keep-alive\r\n') + '\r\n';
     // Counted as HAProxy does (%B, bout): the HTX message, not the connection header added on the
     // way out, nor a body a HEAD request does not get (http_reply_to_htx leaves it out).
     const sendBody = body.length > 0 && this.req.method !== 'HEAD';

@@ -11,7 +11,8 @@ import type { Listener } from '../net/listener.ts';
 import type { ProxyBackend } from '../proxy/proxy-backend.ts';
 import { captureError } from '../proxy/error-snapshot.ts';
 import type { ProxyFrontend } from '../proxy/proxy-frontend.ts';
-import { NO_RULES, runHttpAfterResponseRules, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpVerdict } from './rules/rules.ts';
+import { NO_RULES, runHttpAfterResponseRules, runHttpRequestRules, runHttpResponseRules, selectServer, type HttpReply, type HttpVerdict } from './rules/rules.ts';
+import type { ErrorReply } from './error-pages.ts';
 import type { TerminationCause, TerminationPhase } from '../tcp/termination.ts';
 import type { Applet, AppletRequest, AppletResponse } from './applet.ts';
 import { serviceApplet, type AppletRoute } from './applet-routes.ts';
@@ -28,7 +29,7 @@ import { nextRequestCounter } from '../log/request-counter.ts';
 
 /** What a rule or an applet answers instead of a server. */
 export type LocalAnswer =
-  | { readonly kind: 'error'; readonly status: number; readonly cause: TerminationCause; readonly extraHeader?: string }
+  | { readonly kind: 'error'; readonly status: number; readonly cause: TerminationCause; readonly extraHeader?: string; readonly page?: ErrorReply }
   | { readonly kind: 'reply'; readonly status: number; readonly cause: TerminationCause; readonly head: string; readonly body: Buffer }
   | { readonly kind: 'service'; readonly applet: Applet }
   | { readonly kind: 'tarpit'; readonly status: number };
@@ -318,19 +319,23 @@ export abstract class HttpTxnBase implements SampleTxn {
       case 'continue':
       case 'allow':
         return null;
-      case 'deny':
+      case 'deny': {
         this.#countDenied(stage);
-        return { kind: 'error', status: v.status || denyDefault, cause: 'P' };
+        if (v.reply !== undefined) return this.#replyAnswer(v.reply, 'P');
+        const status = v.status || denyDefault;
+        return v.page !== undefined ? { kind: 'error', status, cause: 'P', page: v.page } : { kind: 'error', status, cause: 'P' };
+      }
+      case 'errorpage':
+        // http_act.c http_action_return: intercepted, SF_ERR_LOCAL as any return.
+        if (intercept) this.frontend.counters.intercepted++;
+        return v.page !== undefined ? { kind: 'error', status: v.status, cause: 'L', page: v.page } : { kind: 'error', status: v.status, cause: 'L' };
       case 'tarpit':
         // http_ana.c `tarpit:` counts it denied at once (fe, and the backend once switched).
         this.#countDenied(stage);
         return { kind: 'tarpit', status: v.status };
-      case 'reply': {
-        const r = v.reply;
-        const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+      case 'reply':
         // http_act.c http_action_return and the redirect: SF_ERR_LOCAL (`LR` in the log).
-        return { kind: 'reply', status: r.status, cause: 'L', head: this.appletHead(r, body.length), body };
-      }
+        return this.#replyAnswer(v.reply, 'L');
       case 'auth':
         return { kind: 'error', status: 401, cause: 'L', extraHeader: `WWW-Authenticate: Basic realm="${v.realm}"` };
       case 'use-service': {
@@ -338,6 +343,14 @@ export abstract class HttpTxnBase implements SampleTxn {
         return applet === undefined ? { kind: 'error', status: 503, cause: 'P' } : { kind: 'service', applet };
       }
     }
+  }
+
+  /** A rule's reply: its headers hold content-length where HAProxy puts it (replies.ts), kept in that order. */
+  #replyAnswer(r: HttpReply, cause: TerminationCause): LocalAnswer {
+    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+    let head = `HTTP/1.1 ${r.status} ${r.reason ?? reasonPhrase(r.status)}\r\n`;
+    for (const [name, value] of r.headers) head += `${name}: ${value}\r\n`;
+    return { kind: 'reply', status: r.status, cause, head: head + '\r\n', body };
   }
 
   /**

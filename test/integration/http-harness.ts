@@ -2,6 +2,7 @@
 // backend (raw sockets: it sees exactly the bytes hapair sends), and a raw keep-alive client
 // that reads responses one by one (content-length, chunked or close framing).
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterEach } from 'vitest';
 import type { ConfigLine, ProxySpec } from '../../src/config/model.ts';
@@ -15,7 +16,9 @@ export function httpSpec(p: ProxyInput & { lines?: string[][] }): ProxySpec {
   // What the parser does with `option X` lines: the flag in `options`, the line kept.
   const options: Record<string, boolean> = { ...p.options };
   for (const l of p.lines ?? []) if (l[0] === 'option') options[l[1]] = true;
-  return { ...proxySpec({ ...p, options }), mode: 'http', lines };
+  // And with `errorfile CODE FILE` lines: the page read now.
+  const errorEntries = (p.lines ?? []).filter((l) => l[0] === 'errorfile').map((l) => ({ code: Number(l[1]), page: readFileSync(l[2]) }));
+  return { ...proxySpec({ ...p, options }), mode: 'http', lines, ...(errorEntries.length > 0 ? { errorEntries } : {}) };
 }
 
 export interface Recorded {

@@ -18,7 +18,7 @@ export const SECTIONS: readonly KeywordEntry[] = [
   planned('resolvers', 'runtime DNS resolution'),
   planned('mailers', 'e-mail alerts'),
   planned('program', 'master-worker programs'),
-  planned('http-errors', 'HTTP error pages'),
+  supported('http-errors', 'http-errors NAME: errorfile CODE FILE lines, used by errorfiles NAME and by deny/return ... errorfiles NAME'),
   planned('ring', 'log rings'),
   planned('log-forward', 'syslog forwarding'),
   planned('cache', 'HTTP cache'),
@@ -28,4 +28,4 @@ export const SECTIONS: readonly KeywordEntry[] = [
 export const SECTION_INDEX = indexByName(SECTIONS);
 
 /** The sections this issue models itself (global, defaults and the three proxy kinds). */
-export const BUILTIN_SECTIONS: ReadonlySet<string> = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist']);
+export const BUILTIN_SECTIONS: ReadonlySet<string> = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'http-errors']);

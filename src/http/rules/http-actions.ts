@@ -8,9 +8,10 @@ import { compileSampleExpr } from '../../acl/sample-expr.ts';
 import { compileFormat, type Format } from './format.ts';
 import { addHeader, delHeader, replaceHeader, setHeader, setMethod, setPath, setQuery, setUri, type Side } from './header-actions.ts';
 import { parseRedirectArgs } from './redirect-parse.ts';
-import { parseReturnArgs } from './return-parse.ts';
-import { redirectReply, returnReply } from './replies.ts';
-import { ALLOW, type HttpVerdict } from './rules.ts';
+import { parseReturnArgs, type SectionOf, type Warn } from './return-parse.ts';
+import { redirectReply, returnReply, type ErrorfileSpec } from './replies.ts';
+import { ALLOW, type HttpReply, type HttpVerdict } from './rules.ts';
+import { errorReplyOf, type ErrorReply } from '../error-pages.ts';
 import { reasonPhrase } from '../status-text.ts';
 import { sameName } from '../../acl/header-fields.ts';
 import { compilePatterns, MATCH_METHODS, type MatchMethod } from '../../acl/matchers.ts';
@@ -20,6 +21,10 @@ export interface ActionContext {
   /** Proxy name: the default `auth` realm. */
   readonly proxy: string;
   readonly fetch: FetchContext;
+  /** `http-errors` sections by name, for `errorfiles NAME` replies. */
+  readonly sectionOf?: SectionOf;
+  /** A `haproxy -c` warning at the rule's line. */
+  readonly warn?: Warn;
 }
 
 export type RunAction = (txn: SampleTxn) => HttpVerdict | undefined;
@@ -129,18 +134,48 @@ const disableL7Retry: ActionParser = (_w, i) => ({
   next: i,
 });
 
-/** `deny [deny_status N]`: 403 for requests, 502 for responses by default. */
+/**
+ * The verdict of an error-page reply (http_reply_to_htx): the page itself (read once), or the
+ * section's missing page as an empty reply, or undefined for the proxy's page for the status.
+ */
+function errorfileAnswer(spec: ErrorfileSpec): () => { reply?: HttpReply; page?: ErrorReply } {
+  const src = spec.source;
+  if (src === 'default') return () => ({});
+  let cached: { reply?: HttpReply; page?: ErrorReply } | undefined;
+  return () => {
+    if (cached !== undefined) return cached;
+    const raw = Buffer.isBuffer(src) ? src : src.pages.get(spec.status);
+    // Sections are read whole before any request: the answer no longer changes.
+    cached = raw !== undefined ? { page: errorReplyOf(raw) } : { reply: { status: spec.status, headers: [['content-length', '0']], body: '' } };
+    return cached;
+  };
+}
+
+/** `deny [deny_status N] [http reply options]`: 403 for requests, 502 for responses by default (parse_http_deny). */
 const deny: ActionParser = (w, i, a) => {
   let status = a.side === 'req' ? 403 : 502;
-  if (w[i] === 'deny_status' || w[i] === 'status') {
-    const n = Number(w[i + 1]);
-    if (!/^\d+$/.test(w[i + 1] ?? '') || n < 200 || n > 599) return `Unexpected status code '${w[i + 1] ?? ''}'`;
-    status = n;
-    i += 2;
+  // Only `deny_status N` alone keeps the error page; `status N` starts an http reply (empty without a payload).
+  const status0 = w[i] === 'deny_status';
+  const end = i + (status0 ? 2 : 0);
+  if (w[end] === undefined || w[end] === 'if' || w[end] === 'unless') {
+    if (status0) {
+      const n = Number(w[i + 1]);
+      if (!/^\d+$/.test(w[i + 1] ?? '') || n < 200 || n > 599) return `Unexpected status code '${w[i + 1] ?? ''}'`;
+      status = n;
+    }
+    const verdict: HttpVerdict = Object.freeze({ kind: 'deny', status });
+    return { run: () => verdict, next: end };
   }
-  if (REPLY_OPTIONS.has(w[i] ?? '')) return `'${w[i]}': a custom reply for 'deny' is not supported yet`;
-  const verdict: HttpVerdict = Object.freeze({ kind: 'deny', status });
-  return { run: () => verdict, next: i };
+  const words = status0 ? [...w.slice(0, i), 'status', ...w.slice(i + 1)] : w;
+  const r = parseReturnArgs(words, i, (text) => fmt(text, a), status, a.sectionOf, a.warn);
+  if (typeof r === 'string') return r;
+  const spec = r.spec;
+  if ('source' in spec) {
+    const answer = errorfileAnswer(spec);
+    let verdict: HttpVerdict | undefined;
+    return { run: () => (verdict ??= Object.freeze({ kind: 'deny', status: spec.status, ...answer() })), next: r.next };
+  }
+  return { run: (t) => ({ kind: 'deny', status: spec.status, reply: returnReply(spec, t) }), next: r.next };
 };
 
 /** `tarpit [deny_status N]` (request side only): 500 by default, after `timeout tarpit`. */
@@ -196,9 +231,19 @@ const redirect: ActionParser = (w, i, a) => {
 };
 
 const returnAction: ActionParser = (w, i, a) => {
-  const r = parseReturnArgs(w, i, (text) => fmt(text, a));
+  const r = parseReturnArgs(w, i, (text) => fmt(text, a), 200, a.sectionOf, a.warn);
   if (typeof r === 'string') return r;
   const spec = r.spec;
+  if ('source' in spec) {
+    const answer = errorfileAnswer(spec);
+    let verdict: HttpVerdict | undefined;
+    const run = (): HttpVerdict => {
+      if (verdict !== undefined) return verdict;
+      const { reply, page } = answer();
+      return (verdict = Object.freeze(reply !== undefined ? { kind: 'reply', reply } : { kind: 'errorpage', status: spec.status, page }));
+    };
+    return { run, next: r.next };
+  }
   return { run: (t) => ({ kind: 'reply', reply: returnReply(spec, t) }), next: r.next };
 };
 

@@ -6,6 +6,7 @@ import { pathStart } from '../../acl/http-values.ts';
 import { sameName } from '../../acl/header-fields.ts';
 import { renderFormat, type Format } from './format.ts';
 import type { HttpReply } from './rules.ts';
+import type { HttpErrorsSection } from '../../config/model.ts';
 
 export type RedirectType = 'location' | 'prefix' | 'scheme';
 
@@ -69,6 +70,17 @@ export interface ReturnSpec {
   /** Body: constant (string/file) or a format (lf-string). */
   readonly body: Buffer | Format;
   readonly headers: ReadonlyArray<readonly [string, Format]>;
+}
+
+/**
+ * An http reply made of an error page (http_reply_to_htx, HTTP_REPLY_ERRMSG / INDIRECT): the
+ * proxy's page for `status` ('default': `default-errorfiles`, a bare deny), a file's page sent as
+ * it is (`errorfile FILE`), or an http-errors section's page for `status` (`errorfiles NAME`; none
+ * there: an empty reply with `status`).
+ */
+export interface ErrorfileSpec {
+  readonly status: number;
+  readonly source: 'default' | Buffer | HttpErrorsSection;
 }
 
 /** `http-request return`: the `hdr` lines, then content-length and content-type. */

@@ -14,6 +14,7 @@ import type { AclScope } from '../../acl/condition.ts';
 import type { SampleTxn } from '../../acl/sample.ts';
 import type { SourceLoc } from '../../config/model.ts';
 import type { AppletResponse } from '../applet.ts';
+import type { ErrorReply } from '../error-pages.ts';
 
 /** A complete response produced by a rule (`return`, `redirect`): the session adds framing headers. */
 export type HttpReply = AppletResponse;
@@ -24,6 +25,9 @@ export type HttpReply = AppletResponse;
  * - allow: stop evaluating this rule set and go on (HAProxy `allow`).
  * - deny: answer `status` with the proxy's error page for it (errorfile, else HAProxy's built-in
  *   page; 403 for http-request, 502 for http-response) and close the transaction.
+ *   A deny with an http reply sends `reply` (a built one) or `page` (`errorfile`, `errorfiles`) instead.
+ * - errorpage: `http-request return ... errorfile|errorfiles|default-errorfiles`: send `page`, or the
+ *   proxy's page for `status` when undefined, as a local answer.
  * - reply: send `reply` (`http-request return`, `redirect`); `redirect` is true for redirects.
  * - auth: answer 401 with the 401 error page plus `WWW-Authenticate: Basic realm="<realm>"`
  *   (HAProxy sends 407/Proxy-Authenticate only for proxy-style absolute URIs; hapair always 401).
@@ -33,7 +37,8 @@ export type HttpReply = AppletResponse;
 export type HttpVerdict =
   | { readonly kind: 'continue' }
   | { readonly kind: 'allow' }
-  | { readonly kind: 'deny'; readonly status: number }
+  | { readonly kind: 'deny'; readonly status: number; readonly reply?: HttpReply; readonly page?: ErrorReply }
+  | { readonly kind: 'errorpage'; readonly status: number; readonly page: ErrorReply | undefined }
   | { readonly kind: 'tarpit'; readonly status: number }
   | { readonly kind: 'reply'; readonly reply: HttpReply }
   | { readonly kind: 'auth'; readonly realm: string }
