@@ -267,6 +267,8 @@ export interface ProxySpec {
   /** Log targets in effect (after `log global` / `no log`). */
   readonly logs: readonly LogTarget[];
   readonly logFormat?: string;
+  /** `option httplog clf` (frontend side, `mode http`; `options.httplog` is set too). */
+  readonly httplogClf?: boolean;
   /** `unique-id-format` (frontend side; checked against the mode at load) and `unique-id-header`. */
   readonly uniqueIdFormat?: string;
   readonly uniqueIdHeader?: string;

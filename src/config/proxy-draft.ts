@@ -48,6 +48,10 @@ export interface ProxyDraft {
   description?: string;
   /** `log-format` text and where it was written (compiled against the final mode in validate.ts). */
   logFormat?: { readonly text: string; readonly loc: SourceLoc };
+  /** `option httplog clf` (with `options.httplog`). */
+  httplogClf?: boolean;
+  /** The line of the last `option httplog|httpslog|tcplog` or `log-format` (HAProxy's lfs_line, cited by the mode tcp fallback). */
+  logOptionLoc?: SourceLoc;
   /** `unique-id-format` text and line (compiled against the final mode in validate.ts); `unique-id-header` name. */
   uniqueIdFormat?: { readonly text: string; readonly loc: SourceLoc };
   uniqueIdHeader?: string;
@@ -151,6 +155,8 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;
     if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
     if (from.logFormat !== undefined) d.logFormat = from.logFormat;
+    if (from.httplogClf) d.httplogClf = true;
+    if (from.logOptionLoc !== undefined) d.logOptionLoc = from.logOptionLoc;
     if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri;
     if (from.uniqueIdFormat !== undefined) d.uniqueIdFormat = from.uniqueIdFormat;
     if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;

@@ -48,4 +48,36 @@ describe('check config verdicts match haproxy -c', () => {
     expect(hap.stderr).toContain("'ssl-server-verify' expects 'none' or 'required' as argument.");
     expect(ours.stderr).toContain("'ssl-server-verify' expects 'none' or 'required' as argument.");
   }, 30_000);
+
+  it('option httplog [clf]: argument errors, the defaults override warnings and the mode tcp fallback, at the same lines', async () => {
+    const { hap, ours } = await both('clf.cfg', (port) => [
+      'defaults', '    mode http', '    timeout connect 1s', '    timeout client 1s', '    timeout server 1s',
+      '    option httplog clf', '    option httplog clf', '    option httplog', '    log-format x', '    option httplog clf',
+      'frontend f', `    bind 127.0.0.1:${port}`, '    option httplog foo', '    option httplog clf x', '    default_backend b',
+      'backend b', '    server s 127.0.0.1:1',
+      '',
+    ].join('\n'));
+    expect(hap.code).toBe(1);
+    expect(ours.code).toBe(1);
+    const expected: [number, string][] = [
+      [7, "'option httplog clf' overrides previous 'option httplog clf' in 'defaults' section."],
+      [8, "'option httplog' overrides previous 'option httplog clf' in 'defaults' section."],
+      [9, "'log-format' overrides previous 'option httplog' in 'defaults' section."],
+      [10, "'option httplog clf' overrides previous 'log-format' in 'defaults' section."],
+      [13, "keyword 'httplog' only supports option 'clf'."],
+      [14, "'option httplog' cannot handle unexpected argument 'x'"],
+    ];
+    const at = (out: string, mark: string): string | undefined => out.split('\n').find((l) => l.includes(mark));
+    for (const [line, msg] of expected) {
+      expect(at(hap.stderr, `clf.cfg:${line}]`)).toContain(msg);
+      expect(at(ours.stderr, `clf.cfg:${line}:`)).toContain(msg);
+    }
+    // Checked once parsing succeeded: the warning cites the option's line, here in the defaults.
+    const tcp = await both('clftcp.cfg', (port) => `${DEFAULTS}    option httplog clf\nlisten t\n    bind 127.0.0.1:${port}\n    log 127.0.0.1:514 local0\n    server s 127.0.0.1:1\n`);
+    expect(tcp.hap.code).toBe(0);
+    expect(tcp.ours.code).toBe(0);
+    const fallback = "'option httplog' not usable with proxy 't' (needs 'mode http'). Falling back to 'option tcplog'.";
+    expect(at(tcp.hap.stderr, 'clftcp.cfg:6]')).toContain(fallback);
+    expect(at(tcp.ours.stderr, 'clftcp.cfg:6:')).toContain(fallback);
+  }, 30_000);
 });

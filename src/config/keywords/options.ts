@@ -17,7 +17,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   supported('dontlognull', 'dfl', true, "don't log connections without data"),
   supported('redispatch', 'dlb', true, 'redispatch [interval]: retry on another server'),
   supported('allbackups', 'dlb', true, 'use all backup servers at once'),
-  supported('httplog', 'dfl', false, 'HAProxy httplog access-log format'),
+  supported('httplog', 'dfl', false, "HAProxy httplog access-log format; 'clf': its Common Log Format variant"),
   supported('httpslog', 'dfl', false, 'HAProxy HTTPS access-log format (httplog with the TLS fields)'),
   supported('dontlog-normal', 'dfl', true, 'log only the sessions with errors (HAProxy strm_log: redispatched, retried, not a normal or local end, HTTP status >= 500)'),
   supported('log-separate-errors', 'dfl', true, "log the sessions with errors at level 'err' instead of 'info'"),
