@@ -272,6 +272,8 @@ export interface ProxySpec {
   /** `unique-id-format` (frontend side; checked against the mode at load) and `unique-id-header`. */
   readonly uniqueIdFormat?: string;
   readonly uniqueIdHeader?: string;
+  /** `http-send-name-header` (backend side), lower-cased: the request header carrying the server's name. */
+  readonly sendNameHeader?: string;
   readonly defaultBackend?: string;
   readonly useBackends: readonly UseBackendRule[];
   /** ACL-driven rules (http-request/response, redirect, use-server, tcp-request, capture); absent = none. */

@@ -198,6 +198,7 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
   if (name === 'httplog') return httplog(d, line);
   if ((name === 'httpslog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
   if (name === 'forwardfor') return httpOption(d, line);
+  if (name === 'originalto') return originalto(d, line);
   // Check options carry their own arguments; src/checks/proxy-checks.ts validates them at the end.
   if (CHECK_OPTION_NAMES.has(name)) {
     if (kwm === 'default') delete d.options[name];
@@ -305,6 +306,38 @@ function httpOption(d: ProxyDraft, line: ConfigLine): void {
   d.options[name] = true;
 }
 
+/**
+ * `option originalto [except NET] [header NAME]` (read again by src/http/http-conf.ts from `lines`): the
+ * checks and messages of cfgparse-listen.c; a later `except` or `header` replaces an earlier one.
+ */
+function originalto(d: ProxyDraft, line: ConfigLine): void {
+  const args = line.args;
+  for (let i = 2; i < args.length; i += 2) {
+    const a = args[i];
+    if (a === 'except') {
+      const net = args[i + 1];
+      if (net === undefined || net === '' || parseIpNet(net) === undefined) {
+        return d.report.error(line.loc, "'option originalto except' expects <address>[/mask] as argument.");
+      }
+    } else if (a === 'header') {
+      if (args[i + 1] === undefined || args[i + 1] === '') return d.report.error(line.loc, "'option originalto header' expects <header_name> as argument.");
+    } else {
+      return d.report.error(line.loc, "'option originalto' only supports optional values: 'except' and 'header'.");
+    }
+  }
+  d.options.originalto = true;
+}
+
+/**
+ * configuration.txt 4.2 "http-send-name-header <header>": the name is required and stored in lower case;
+ * further words are ignored (cfgparse-listen.c).
+ */
+const httpSendNameHeader: Handler = (d, line) => {
+  const name = line.args[1];
+  if (name === undefined || name === '') return d.report.error(line.loc, "'http-send-name-header' requires a header string.");
+  d.sendNameHeader = name.toLowerCase();
+};
+
 /** configuration.txt 4.2 "http-reuse { never | safe | aggressive | always }"; read from `lines`. */
 const httpReuse: Handler = (d, line) => {
   if (tooMany(d, line, 1)) return;
@@ -385,6 +418,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'log-format': logFormat,
   'unique-id-format': uniqueIdFormat,
   'unique-id-header': uniqueIdHeader,
+  'http-send-name-header': httpSendNameHeader,
   default_backend: defaultBackend,
   use_backend: useBackend,
   ...RULE_HANDLERS,
@@ -447,7 +481,11 @@ export function parseProxyLine(d: ProxyDraft, original: ConfigLine, ctx: ProxyPa
   if (!found) return;
   const { entry, key } = found;
   if (entry.status === 'planned') return d.report.error(line.loc, notSupportedYet(key));
-  if (key !== 'option' && !checkSection(d, entry, key, line.loc, line.args.slice(1))) return;
+  if (key !== 'option' && !checkSection(d, entry, key, line.loc, line.args.slice(1))) {
+    // cfgparse-listen.c warns that a frontend ignores it, then still requires the header name.
+    if (key === 'http-send-name-header') HANDLERS[key](d, line, ctx, kwm);
+    return;
+  }
   HANDLERS[key](d, line, ctx, kwm);
 }
 

@@ -55,6 +55,8 @@ export interface ProxyDraft {
   /** `unique-id-format` text and line (compiled against the final mode in validate.ts); `unique-id-header` name. */
   uniqueIdFormat?: { readonly text: string; readonly loc: SourceLoc };
   uniqueIdHeader?: string;
+  /** `http-send-name-header` name, lower-cased (backend side, inherited from defaults). */
+  sendNameHeader?: string;
   binds: BindSpec[];
   /** `bind` lines seen, valid or not (a broken bind line must not also report "no bind"). */
   bindLines: number;
@@ -167,6 +169,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.cookie !== undefined) d.cookie = from.cookie;
     d.retries = from.retries;
     if (from.redispatch) d.redispatch = from.redispatch;
+    if (from.sendNameHeader !== undefined) d.sendNameHeader = from.sendNameHeader;
     for (const t of BACKEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
   }
   return d;

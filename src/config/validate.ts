@@ -208,6 +208,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     ...(px.httplogClf === true && px.options.httplog === true && px.mode === 'http' && hasFrontendCap(px.kind) ? { httplogClf: true } : {}),
     ...(px.uniqueIdFormat !== undefined && hasFrontendCap(px.kind) ? { uniqueIdFormat: px.uniqueIdFormat.text } : {}),
     ...(px.uniqueIdHeader !== undefined && hasFrontendCap(px.kind) ? { uniqueIdHeader: px.uniqueIdHeader } : {}),
+    ...(px.sendNameHeader !== undefined && hasBackendCap(px.kind) ? { sendNameHeader: px.sendNameHeader } : {}),
     ...(stats !== undefined ? { stats } : {}),
     ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),

@@ -80,4 +80,41 @@ describe('check config verdicts match haproxy -c', () => {
     expect(at(tcp.hap.stderr, 'clftcp.cfg:6]')).toContain(fallback);
     expect(at(tcp.ours.stderr, 'clftcp.cfg:6:')).toContain(fallback);
   }, 30_000);
+
+  it('option originalto and http-send-name-header: the argument errors and the frontend warning, at the same lines', async () => {
+    const { hap, ours } = await both('orgto.cfg', (port) => [
+      'defaults', '    mode http', '    timeout connect 1s', '    timeout client 1s', '    timeout server 1s',
+      'frontend f', `    bind 127.0.0.1:${port}`,
+      '    option originalto except', '    option originalto except foo', '    option originalto header', '    option originalto bar',
+      '    option originalto except 10.0.0.0/255.0.0.0 header X-O except ::1/128', '    option originalto except 10.0.0.0/33',
+      '    option originalto if-none', '    http-send-name-header', '    http-send-name-header X a b', '    default_backend b',
+      'backend b', '    http-send-name-header', '    http-send-name-header X-A b', '    no option originalto', '    server s 127.0.0.1:1',
+      '',
+    ].join('\n'));
+    expect(hap.code).toBe(1);
+    expect(ours.code).toBe(1);
+    const expected: [number, string][] = [
+      [8, "'option originalto except' expects <address>[/mask] as argument."],
+      [9, "'option originalto except' expects <address>[/mask] as argument."],
+      [10, "'option originalto header' expects <header_name> as argument."],
+      [11, "'option originalto' only supports optional values: 'except' and 'header'."],
+      [13, "'option originalto except' expects <address>[/mask] as argument."],
+      [14, "'option originalto' only supports optional values: 'except' and 'header'."],
+      [15, "'http-send-name-header' requires a header string."],
+      [15, "'http-send-name-header' ignored because frontend 'f' has no backend capability"],
+      [16, "'http-send-name-header' ignored because frontend 'f' has no backend capability"],
+      [19, "'http-send-name-header' requires a header string."],
+      [21, "negation/default is not supported for option 'originalto'"],
+    ];
+    const lines = (out: string, mark: string): string[] => out.split('\n').filter((l) => l.includes(mark));
+    for (const [line, msg] of expected) {
+      expect(lines(hap.stderr, `orgto.cfg:${line}]`).some((l) => l.includes(msg)), `haproxy ${line}: ${msg}`).toBe(true);
+      expect(lines(ours.stderr, `orgto.cfg:${line}:`).some((l) => l.includes(msg)), `hapair ${line}: ${msg}`).toBe(true);
+    }
+    // Lines 12 (two excepts, a dotted mask, a header), 16 (extra words) and 20 are accepted by both.
+    for (const line of [12, 20]) {
+      expect(lines(hap.stderr, `orgto.cfg:${line}]`)).toEqual([]);
+      expect(lines(ours.stderr, `orgto.cfg:${line}:`)).toEqual([]);
+    }
+  }, 30_000);
 });

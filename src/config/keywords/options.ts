@@ -37,7 +37,7 @@ export const OPTIONS: readonly OptionEntry[] = [
   supported('persist', 'dlb', true, 'a persistence cookie still reaches a DOWN server'),
   planned('prefer-last-server', 'dlb', true, HTTP),
   supported('forwardfor', 'dflb', false, 'forwardfor [except NET] [header NAME] [if-none]'),
-  planned('originalto', 'dflb', false, HTTP),
+  supported('originalto', 'dflb', false, 'originalto [except NET] [header NAME]: X-Original-To with the address the client connected to'),
   supported('httpclose', 'dflb', true, 'close both sides after each response'),
   supported('http-server-close', 'dflb', true, 'close the server side after each response'),
   supported('http-keep-alive', 'dflb', true, 'keep-alive on both sides (the default)'),
