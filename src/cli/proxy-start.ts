@@ -23,7 +23,9 @@ function accessLogFor(config: HapairConfig, logger: Logger): (fe: ProxySpec) => 
     if (!compiled.ok) throw new ConfigError([`${fe.loc.file}:${fe.loc.line}: ${fe.kind} '${fe.name}': ${compiled.error}`]);
     return createAccessLogSink({
       logs: fe.logs,
-      format: fe.logFormat !== undefined ? compiled.format : fe.options.httplog ? 'httplog' : fe.options.httpslog ? 'httpslog' : fe.options.tcplog ? 'tcplog' : compiled.format,
+      format: fe.logFormat !== undefined ? compiled.format
+        : fe.options.httplog ? (fe.httplogClf ? 'httplog-clf' : 'httplog')
+        : fe.options.httpslog ? 'httpslog' : fe.options.tcplog ? 'tcplog' : compiled.format,
       pino: logger,
       tag: config.global.logTag ?? DEFAULT_LOG_TAG,
       pid: process.pid,

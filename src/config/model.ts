@@ -267,9 +267,13 @@ export interface ProxySpec {
   /** Log targets in effect (after `log global` / `no log`). */
   readonly logs: readonly LogTarget[];
   readonly logFormat?: string;
+  /** `option httplog clf` (frontend side, `mode http`; `options.httplog` is set too). */
+  readonly httplogClf?: boolean;
   /** `unique-id-format` (frontend side; checked against the mode at load) and `unique-id-header`. */
   readonly uniqueIdFormat?: string;
   readonly uniqueIdHeader?: string;
+  /** `http-send-name-header` (backend side), lower-cased: the request header carrying the server's name. */
+  readonly sendNameHeader?: string;
   readonly defaultBackend?: string;
   readonly useBackends: readonly UseBackendRule[];
   /** ACL-driven rules (http-request/response, redirect, use-server, tcp-request, capture); absent = none. */

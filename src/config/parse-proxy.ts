@@ -198,8 +198,10 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
     return d.report.warning(line.loc, `'${name}' ignored because ${capabilityMessage(d)}`);
   }
   if (name === 'redispatch') return redispatch(d, line, kwm);
-  if ((name === 'httplog' || name === 'httpslog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
-  if (name === 'forwardfor' || name === 'httplog') return httpOption(d, line);
+  if (name === 'httplog') return httplog(d, line);
+  if ((name === 'httpslog' || name === 'tcplog') && kwm === undefined) replaceLogFormat(d, line, `option ${name}`);
+  if (name === 'forwardfor') return httpOption(d, line);
+  if (name === 'originalto') return originalto(d, line);
   // Check options carry their own arguments; src/checks/proxy-checks.ts validates them at the end.
   if (CHECK_OPTION_NAMES.has(name)) {
     if (kwm === 'default') delete d.options[name];
@@ -227,14 +229,19 @@ function option(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
  * (cfgparse-listen.c "option httplog", "log-format").
  */
 function replaceLogFormat(d: ProxyDraft, line: ConfigLine, by: string): void {
-  const previous = d.logFormat !== undefined ? 'log-format' : d.options.httplog ? 'option httplog' : d.options.httpslog ? 'option httpslog' : d.options.tcplog ? 'option tcplog' : undefined;
-  if (d.kind === 'defaults' && previous !== undefined && previous !== by) {
-    d.report.warning(line.loc, `'${by}' overrides previous '${previous}' in 'defaults' section.`);
+  const previous = d.logFormat !== undefined ? 'log-format'
+    : d.options.httplog ? (d.httplogClf ? 'option httplog clf' : 'option httplog')
+    : d.options.httpslog ? 'option httpslog' : d.options.tcplog ? 'option tcplog' : undefined;
+  // HAProxy warns even when the same format is set again; its httpslog branch names itself 'option httplog'.
+  if (d.kind === 'defaults' && previous !== undefined) {
+    d.report.warning(line.loc, `'${by === 'option httpslog' ? 'option httplog' : by}' overrides previous '${previous}' in 'defaults' section.`);
   }
   delete d.logFormat;
   delete d.options.httplog;
+  delete d.httplogClf;
   delete d.options.httpslog;
   delete d.options.tcplog;
+  d.logOptionLoc = line.loc;
 }
 
 /** configuration.txt 4.2 "log-format <string>": one argument, compiled against the final mode by validate.ts. */
@@ -273,31 +280,66 @@ function redispatch(d: ProxyDraft, line: ConfigLine, kwm: Modifier): void {
   else delete d.redispatch;
 }
 
-/**
- * `option forwardfor [except NET] [header NAME] [if-none]` (read again by src/http/http-conf.ts
- * from `lines`) and `option httplog` (`clf` is not implemented).
- */
+/** `option httplog [clf]` (cfgparse-listen.c): the argument is checked before the format is replaced. */
+function httplog(d: ProxyDraft, line: ConfigLine): void {
+  const arg = line.args[2];
+  if (arg !== undefined && arg !== 'clf') return d.report.error(line.loc, "keyword 'httplog' only supports option 'clf'.");
+  if (tooMany(d, line, 1, 2)) return;
+  const clf = arg === 'clf';
+  replaceLogFormat(d, line, clf ? 'option httplog clf' : 'option httplog');
+  d.options.httplog = true;
+  if (clf) d.httplogClf = true;
+}
+
+/** `option forwardfor [except NET] [header NAME] [if-none]` (read again by src/http/http-conf.ts from `lines`). */
 function httpOption(d: ProxyDraft, line: ConfigLine): void {
   const [, name, ...args] = line.args;
-  if (name === 'httplog') {
-    if (args[0] === 'clf') return d.report.error(line.loc, `option ${notSupportedYet('httplog clf')}`);
-    if (tooMany(d, line, 0, 2)) return;
-  } else {
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === 'if-none') continue;
-      if ((a === 'header' || a === 'except') && args[i + 1] !== undefined) {
-        if (a === 'except' && parseIpNet(args[i + 1]) === undefined) {
-          return d.report.error(line.loc, `'option forwardfor except' expects an IPv4 or IPv6 network address, got '${args[i + 1]}'`);
-        }
-        i++;
-        continue;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === 'if-none') continue;
+    if ((a === 'header' || a === 'except') && args[i + 1] !== undefined) {
+      if (a === 'except' && parseIpNet(args[i + 1]) === undefined) {
+        return d.report.error(line.loc, `'option forwardfor except' expects an IPv4 or IPv6 network address, got '${args[i + 1]}'`);
       }
-      return d.report.error(line.loc, `'option forwardfor' only supports optional values: 'header', 'if-none' and 'except'.`);
+      i++;
+      continue;
     }
+    return d.report.error(line.loc, `'option forwardfor' only supports optional values: 'header', 'if-none' and 'except'.`);
   }
   d.options[name] = true;
 }
+
+/**
+ * `option originalto [except NET] [header NAME]` (read again by src/http/http-conf.ts from `lines`): the
+ * checks and messages of cfgparse-listen.c; a later `except` or `header` replaces an earlier one.
+ */
+function originalto(d: ProxyDraft, line: ConfigLine): void {
+  const args = line.args;
+  for (let i = 2; i < args.length; i += 2) {
+    const a = args[i];
+    if (a === 'except') {
+      const net = args[i + 1];
+      if (net === undefined || net === '' || parseIpNet(net) === undefined) {
+        return d.report.error(line.loc, "'option originalto except' expects <address>[/mask] as argument.");
+      }
+    } else if (a === 'header') {
+      if (args[i + 1] === undefined || args[i + 1] === '') return d.report.error(line.loc, "'option originalto header' expects <header_name> as argument.");
+    } else {
+      return d.report.error(line.loc, "'option originalto' only supports optional values: 'except' and 'header'.");
+    }
+  }
+  d.options.originalto = true;
+}
+
+/**
+ * configuration.txt 4.2 "http-send-name-header <header>": the name is required and stored in lower case;
+ * further words are ignored (cfgparse-listen.c).
+ */
+const httpSendNameHeader: Handler = (d, line) => {
+  const name = line.args[1];
+  if (name === undefined || name === '') return d.report.error(line.loc, "'http-send-name-header' requires a header string.");
+  d.sendNameHeader = name.toLowerCase();
+};
 
 /** configuration.txt 4.2 "http-reuse { never | safe | aggressive | always }"; read from `lines`. */
 const httpReuse: Handler = (d, line) => {
@@ -398,6 +440,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'log-format': logFormat,
   'unique-id-format': uniqueIdFormat,
   'unique-id-header': uniqueIdHeader,
+  'http-send-name-header': httpSendNameHeader,
   default_backend: defaultBackend,
   use_backend: useBackend,
   ...RULE_HANDLERS,
@@ -460,7 +503,11 @@ export function parseProxyLine(d: ProxyDraft, original: ConfigLine, ctx: ProxyPa
   if (!found) return;
   const { entry, key } = found;
   if (entry.status === 'planned') return d.report.error(line.loc, notSupportedYet(key));
-  if (key !== 'option' && !checkSection(d, entry, key, line.loc, line.args.slice(1))) return;
+  if (key !== 'option' && !checkSection(d, entry, key, line.loc, line.args.slice(1))) {
+    // cfgparse-listen.c warns that a frontend ignores it, then still requires the header name.
+    if (key === 'http-send-name-header') HANDLERS[key](d, line, ctx, kwm);
+    return;
+  }
   HANDLERS[key](d, line, ctx, kwm);
 }
 

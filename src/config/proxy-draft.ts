@@ -48,9 +48,15 @@ export interface ProxyDraft {
   description?: string;
   /** `log-format` text and where it was written (compiled against the final mode in validate.ts). */
   logFormat?: { readonly text: string; readonly loc: SourceLoc };
+  /** `option httplog clf` (with `options.httplog`). */
+  httplogClf?: boolean;
+  /** The line of the last `option httplog|httpslog|tcplog` or `log-format` (HAProxy's lfs_line, cited by the mode tcp fallback). */
+  logOptionLoc?: SourceLoc;
   /** `unique-id-format` text and line (compiled against the final mode in validate.ts); `unique-id-header` name. */
   uniqueIdFormat?: { readonly text: string; readonly loc: SourceLoc };
   uniqueIdHeader?: string;
+  /** `http-send-name-header` name, lower-cased (backend side, inherited from defaults). */
+  sendNameHeader?: string;
   binds: BindSpec[];
   /** `bind` lines seen, valid or not (a broken bind line must not also report "no bind"). */
   bindLines: number;
@@ -155,6 +161,8 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;
     if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
     if (from.logFormat !== undefined) d.logFormat = from.logFormat;
+    if (from.httplogClf) d.httplogClf = true;
+    if (from.logOptionLoc !== undefined) d.logOptionLoc = from.logOptionLoc;
     if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri;
     if (from.uniqueIdFormat !== undefined) d.uniqueIdFormat = from.uniqueIdFormat;
     if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
@@ -165,6 +173,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
     if (from.cookie !== undefined) d.cookie = from.cookie;
     d.retries = from.retries;
     if (from.redispatch) d.redispatch = from.redispatch;
+    if (from.sendNameHeader !== undefined) d.sendNameHeader = from.sendNameHeader;
     for (const t of BACKEND_TIMEOUTS) if (from.timeouts[t] !== undefined) d.timeouts[t] = from.timeouts[t];
   }
   return d;

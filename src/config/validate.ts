@@ -141,10 +141,27 @@ function checkTcpMode(px: Proxy): void {
   if (hasBackendCap(px.kind) && LAYER7_ALGORITHMS.has(px.balance.algorithm)) {
     px.report.warning(px.loc, `Layer 7 hash not possible for ${px.kind} '${px.name}' (needs 'mode http'). Falling back to round robin.`);
   }
+  const httpFormat = hasFrontendCap(px.kind) ? httpLogOption(px) : undefined;
+  if (httpFormat !== undefined) {
+    px.report.warning(px.logOptionLoc ?? px.loc, `'${httpFormat}' not usable with ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}' (needs 'mode http'). Falling back to 'option tcplog'.`);
+  }
   // cfgparse.c: an option of cfg_opts marked PR_MODE_HTTP; of the HTTP options only this one is warned about.
   if (px.options['http-buffer-request'] === true) {
     px.report.warning(px.loc, `'option http-buffer-request' ignored for ${px.kind === 'listen' ? 'proxy' : px.kind} '${px.name}' as it requires HTTP mode.`);
   }
+}
+
+/** The HTTP log option in effect, as HAProxy names it in its mode tcp warning (`clf` included in 'option httplog'). */
+function httpLogOption(px: Proxy): string | undefined {
+  if (px.logFormat !== undefined) return undefined;
+  return px.options.httplog ? 'option httplog' : px.options.httpslog ? 'option httpslog' : undefined;
+}
+
+/** proxy.c proxy_cfg_ensure_no_http: a tcp frontend's `option httplog [clf]` or `httpslog` logs as `option tcplog`. */
+function effectiveOptions(px: Proxy): ProxySpec['options'] {
+  if (px.mode === 'http' || !hasFrontendCap(px.kind) || httpLogOption(px) === undefined) return { ...px.options };
+  const { httplog: _h, httpslog: _s, ...rest } = px.options;
+  return { ...rest, tcplog: true };
 }
 
 function buildServer(s: ServerDraft, id: number): ServerSpec {
@@ -182,14 +199,16 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     retries: px.retries,
     ...(px.redispatch ? { redispatch: px.redispatch } : {}),
     ...(px.retryOn !== undefined && hasBackendCap(px.kind) ? { retryOn: px.retryOn } : {}),
-    options: { ...px.options },
+    options: effectiveOptions(px),
     logs: [...px.logs],
     ...(px.defaultBackend ? { defaultBackend: px.defaultBackend.name } : {}),
     useBackends: px.useBackends,
     ...(px.description !== undefined ? { description: px.description } : {}),
     ...(px.logFormat !== undefined && hasFrontendCap(px.kind) ? { logFormat: px.logFormat.text } : {}),
+    ...(px.httplogClf === true && px.options.httplog === true && px.mode === 'http' && hasFrontendCap(px.kind) ? { httplogClf: true } : {}),
     ...(px.uniqueIdFormat !== undefined && hasFrontendCap(px.kind) ? { uniqueIdFormat: px.uniqueIdFormat.text } : {}),
     ...(px.uniqueIdHeader !== undefined && hasFrontendCap(px.kind) ? { uniqueIdHeader: px.uniqueIdHeader } : {}),
+    ...(px.sendNameHeader !== undefined && hasBackendCap(px.kind) ? { sendNameHeader: px.sendNameHeader } : {}),
     ...(stats !== undefined ? { stats } : {}),
     ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),

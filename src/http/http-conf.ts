@@ -22,6 +22,17 @@ export interface ForwardFor {
   readonly except: readonly IpNet[];
 }
 
+/**
+ * `option originalto [except NET] [header NAME]` of the frontend and the backend, combined as for
+ * forwardfor (http_ana.c http_process_request, step 10): the backend's header name when it has the
+ * option, else the frontend's; not added for a destination inside either option's `except` network.
+ * Unlike forwardfor there is no `if-none`: a client's own header stays and this one follows it.
+ */
+export interface OriginalTo {
+  readonly header: string;
+  readonly except: readonly IpNet[];
+}
+
 /** One `option forwardfor` line's arguments. */
 export interface ForwardForOption {
   readonly header: string;
@@ -56,6 +67,9 @@ export interface HttpConf {
   /** The backend's own `timeout http-request` (the frontend's is httpRequestTimeout), 0 when none. */
   readonly beHttpRequestTimeout: number;
   readonly forwardFor: ForwardFor | null;
+  readonly originalTo: OriginalTo | null;
+  /** `http-send-name-header` of the backend (lower-cased), '' when none. */
+  readonly sendNameHeader: string;
   /**
    * Error pages once the stream entered the backend: the backend's, else the frontend's
    * (http_ana.c http_error_message: s->be->replies, then strm_fe(s)->replies, then the built-in).
@@ -116,8 +130,32 @@ export function forwardForOf(fe: ProxySpec, be: ProxySpec): ForwardFor | null {
   };
 }
 
+/** `option originalto` arguments, checked by the config parser: the last `except` and `header` count. */
+function parseOriginalTo(args: readonly string[]): { header: string; except: IpNet | null } {
+  let header = 'x-original-to';
+  let except: IpNet | null = null;
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    if (args[i] === 'header') header = args[i + 1].toLowerCase();
+    else if (args[i] === 'except') except = parseIpNet(args[i + 1]) ?? null;
+  }
+  return { header, except };
+}
+
+/** The frontend's and the backend's `option originalto` combined; null when neither has it. */
+export function originalToOf(fe: ProxySpec, be: ProxySpec): OriginalTo | null {
+  const parse = (spec: ProxySpec) => {
+    const args = lastOption(spec, 'originalto');
+    return args === undefined ? null : parseOriginalTo(args);
+  };
+  const f = parse(fe);
+  const b = be === fe ? null : parse(be);
+  const named = b ?? f;
+  if (named === null) return null;
+  return { header: named.header, except: [f, b].flatMap((o) => (o === null || o.except === null ? [] : [o.except])) };
+}
+
 /**
- * The client address is inside `net` (HAProxy's ipcmp2net: the same address family only, so an
+ * The address (the client's, or for originalto the destination) is inside `net` (HAProxy's ipcmp2net: the same address family only, so an
  * IPv4 client of a dual-stack listener, `::ffff:a.b.c.d`, is matched by IPv6 networks).
  */
 export function sourceInNet(src: string, net: IpNet): boolean {
@@ -180,6 +218,8 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     beBufferRequest: be.options['http-buffer-request'] === true,
     beHttpRequestTimeout: be.timeouts.httpRequest ?? 0,
     forwardFor: forwardForOf(fe, be),
+    originalTo: originalToOf(fe, be),
+    sendNameHeader: be.sendNameHeader ?? '',
     errors: new ErrorPages(new Map([...errorPagesOf(fe.errorEntries), ...errorPagesOf(be.errorEntries)])),
     feErrors: new ErrorPages(errorPagesOf(fe.errorEntries)),
     l7Retry: l7RetryOf(be),

@@ -58,8 +58,6 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
       method: req.method,
       uri: req.uri,
       version: req.version,
-      capturedRequestCookie: '-',
-      capturedResponseCookie: '-',
       cookieFlags: s.cookieFlags,
     },
   };
@@ -70,7 +68,10 @@ export function httpLogRecord(s: HttpSession): TcpLogRecord {
   if (s.requestLine !== '' && req.method !== '') setFromRequestLine(rec.http!, s.requestLine);
   if (s.frontend.wantsAddresses) addAddresses(s, rec);
   const caps = s.frontend.spec.rules;
-  if (caps !== undefined && (caps.captureRequest.length > 0 || caps.captureResponse.length > 0)) {
+  // A request the H1 layer refused (<BADREQ>: 400, 408, a close before the head) is logged without a
+  // stream in HAProxy 2.6 (sess_log), so without its capture slots: %hr %hs %hrl %hsl print nothing.
+  const parsed = s.requestLine !== '' && req.method !== '';
+  if (parsed && caps !== undefined && (caps.captureRequest.length > 0 || caps.captureResponse.length > 0)) {
     // Taken as the heads arrived (header-capture.ts); a head never received captures nothing.
     const http = rec.http!;
     http.capturedRequestHeaders = s.capturedRequest ?? caps.captureRequest.map(() => null);

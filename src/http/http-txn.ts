@@ -425,18 +425,34 @@ export abstract class HttpTxnBase implements SampleTxn {
 
   // ---- forwarding -------------------------------------------------------------------------
 
-  /** The request head for the server, with `option forwardfor` applied. */
+  /**
+   * The request head for `this.server`, built for each connection attempt: `option forwardfor`'s
+   * then `option originalto`'s header after the received ones (http_ana.c steps 9 and 10), and
+   * `http-send-name-header` written last by the H1 mux with the server of this attempt.
+   */
   buildRequestHead(connMode: number): string {
-    const ff = this.conf.forwardFor;
+    const conf = this.conf;
+    const skip = conf.sendNameHeader;
+    let added = '';
+    const ff = conf.forwardFor;
     if (ff !== null && (ff.always || this.req.header(ff.header) === undefined)) {
       // The address as the socket reports it: an IPv4 client of a dual-stack listener is
       // ::ffff:a.b.c.d, as HAProxy writes it (inet_ntop of the IPv6 address).
       const src = this.src;
-      if (ff.except.length === 0 || !ff.except.some((net) => sourceInNet(src, net))) {
-        return writeRequestHead(this.req, connMode, ff.header, src);
+      if (ff.header !== skip && (ff.except.length === 0 || !ff.except.some((net) => sourceInNet(src, net)))) {
+        added = ff.header + ': ' + src + '\r\n';
       }
     }
-    return writeRequestHead(this.req, connMode);
+    const ot = conf.originalTo;
+    if (ot !== null && ot.header !== skip) {
+      // The address the client connected to (HAProxy's sc_dst: a unix socket has none).
+      const dst = this.socketRef.remoteAddress === undefined ? '' : this.dst;
+      if (dst !== '' && (ot.except.length === 0 || !ot.except.some((net) => sourceInNet(dst, net)))) {
+        added += ot.header + ': ' + dst + '\r\n';
+      }
+    }
+    const last = skip !== '' && this.server !== null ? skip + ': ' + this.server.name + '\r\n' : '';
+    return writeRequestHead(this.req, connMode, added, last, skip);
   }
 
   disableL7Retry(): void {

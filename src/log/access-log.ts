@@ -9,7 +9,7 @@ import type { TcpLogRecord } from './record.ts';
 import { LOG_LEVEL } from './syslog-levels.ts';
 import { SyslogSender, type LogTransport } from './syslog.ts';
 import { TCPLOG, TCPLOG_LOGASAP } from './tcplog.ts';
-import { HTTPLOG, HTTPLOG_LOGASAP, HTTPSLOG, HTTPSLOG_LOGASAP } from './httplog.ts';
+import { HTTPLOG, HTTPLOG_CLF, HTTPLOG_CLF_LOGASAP, HTTPLOG_LOGASAP, HTTPSLOG, HTTPSLOG_LOGASAP } from './httplog.ts';
 
 export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
   /** A connection that never became a session (failed TLS handshake): HAProxy's plain message line. */
@@ -21,8 +21,8 @@ export type AccessLogSink = ((rec: TcpLogRecord) => void) & {
 export interface AccessLogOptions {
   /** The frontend's `log` targets (after `log global` / `no log`). */
   readonly logs: readonly LogTarget[];
-  /** `option tcplog`, `option httplog`, `option httpslog`, or a compiled `log-format` (compileLogFormat). */
-  readonly format: 'tcplog' | 'httplog' | 'httpslog' | CompiledLogFormat;
+  /** `option tcplog`, `option httplog [clf]`, `option httpslog`, or a compiled `log-format` (compileLogFormat). */
+  readonly format: 'tcplog' | 'httplog' | 'httplog-clf' | 'httpslog' | CompiledLogFormat;
   readonly pino: Logger;
   /** `log-tag` (DEFAULT_LOG_TAG when unset). */
   readonly tag: string;
@@ -57,6 +57,7 @@ export function isErrorSession(rec: TcpLogRecord): boolean {
 export function createAccessLogSink(opts: AccessLogOptions): AccessLogSink {
   const format = opts.format === 'tcplog' ? (opts.logasap ? TCPLOG_LOGASAP : TCPLOG)
     : opts.format === 'httplog' ? (opts.logasap ? HTTPLOG_LOGASAP : HTTPLOG)
+    : opts.format === 'httplog-clf' ? (opts.logasap ? HTTPLOG_CLF_LOGASAP : HTTPLOG_CLF)
     : opts.format === 'httpslog' ? (opts.logasap ? HTTPSLOG_LOGASAP : HTTPSLOG) : opts.format;
   const env: LogFormatEnv = { pid: opts.pid, hostname: os.hostname() };
   const sender = new SyslogSender({

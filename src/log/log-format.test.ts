@@ -171,6 +171,12 @@ describe('rendering', () => {
     expect(render('%ID %{+Q}ID')).toBe('- ""');
     expect(render('%[unique-id] %{+Q}[ unique-id ]', { uniqueId: 'u' })).toBe('u "u"');
   });
+
+  it('prints nothing, nor a space, for header captures without capture slots; "" for an absent cookie under +Q', () => {
+    const http = { requestDate: REC.acceptDate, TR: 0, Ti: 0, Th: 0, Tr: 0, Ta: 0, status: 200, requestLine: 'GET / HTTP/1.1', method: 'GET', uri: '/', version: 'HTTP/1.1', cookieFlags: '--' };
+    expect(render('a %hrl %hsl %{+Q}hrl b %hr %hs c', { http }, { mode: 'http' })).toBe('a b c');
+    expect(render('%CC %{+Q}CC %{+Q}CS', { http }, { mode: 'http' })).toBe('- "" ""');
+  });
 });
 
 describe('unique-id-format rendering (compiled without +M, in a 128-byte buffer)', () => {

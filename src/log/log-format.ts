@@ -47,8 +47,7 @@ export class CompiledLogFormat {
         lastIsSpace = true;
       } else {
         const text = n.kind === K.TEXT ? n.text : renderVar(n, rec, env, this.#logasap);
-        // Header captures print nothing at all when none is configured (src/log.c %hr/%hs).
-        if (text === '' && (n.kind === K.REQ_HEADERS || n.kind === K.RES_HEADERS)) continue;
+        if (text === '' && isCaptureBlock(n)) continue;
         out += text;
         lastIsSpace = false;
       }
@@ -74,7 +73,7 @@ export class CompiledLogFormat {
         continue;
       }
       const text = n.kind === K.TEXT ? n.text : renderVar(n, rec, env, this.#logasap);
-      if (text === '' && (n.kind === K.REQ_HEADERS || n.kind === K.RES_HEADERS)) continue;
+      if (text === '' && isCaptureBlock(n)) continue;
       if (out.length + text.length <= max) {
         out += text;
         lastIsSpace = false;
@@ -86,6 +85,14 @@ export class CompiledLogFormat {
     }
     return out;
   }
+}
+
+/**
+ * Header captures (%hr %hs %hrl %hsl) print nothing at all, not even an empty field, when none is configured
+ * or the line has no stream (src/log.c: they leave last_isspace alone), so the next separator prints nothing.
+ */
+function isCaptureBlock(n: LogFormatNode): boolean {
+  return n.kind === K.REQ_HEADERS || n.kind === K.RES_HEADERS || n.kind === K.REQ_HEADERS_LIST || n.kind === K.RES_HEADERS_LIST;
 }
 
 /** Nodes HAProxy writes with strlcpy2/lf_text (cut at the end of the buffer), not as numbers. */

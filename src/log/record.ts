@@ -77,9 +77,12 @@ export interface HttpLogFields {
   method: string;
   uri: string;
   version: string;
-  /** %CC / %CS: captured cookies ('-' when none); %hr / %hs: captured headers (null: absent). */
-  capturedRequestCookie: string;
-  capturedResponseCookie: string;
+  /**
+   * %CC / %CS: captured cookies (absent without `capture cookie`: '-', or '""' under +Q, as lf_text prints
+   * a missing one); %hr / %hs: captured headers (null: absent).
+   */
+  capturedRequestCookie?: string;
+  capturedResponseCookie?: string;
   capturedRequestHeaders?: readonly (string | null)[];
   capturedResponseHeaders?: readonly (string | null)[];
   /** The two cookie persistence flags of %tsc (`--` without cookie persistence). */

@@ -85,7 +85,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
   planned('compression', 'dflb', HTTP),
   planned('filter', 'flb', HTTP),
   supported('http-reuse', 'dlb', 'never | safe | aggressive | always: idle server connection sharing'),
-  planned('http-send-name-header', 'dlb', HTTP),
+  supported('http-send-name-header', 'dlb', 'http-send-name-header NAME: the request carries the chosen server\'s name in NAME (a client\'s own NAME removed), rewritten on each retry'),
   planned('max-keep-alive-queue', 'dlb', HTTP),
   supported('unique-id-format', 'dfl', 'log-format string of the request id (%ID, unique-id fetch); mode http and tcp'),
   supported('unique-id-header', 'dfl', 'request header carrying the unique id to the server (mode http)'),
