@@ -16,7 +16,7 @@ import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
 import { showStatRows } from './api-harness.ts';
 import { distinctFreePorts, type HaproxyRun, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 
-const ENTRIES = ['fe_gd', 'fe_rd', 'fe_id', 'fe_off', 'fe_be'] as const;
+const ENTRIES = ['fe_gd', 'fe_rd', 'fe_id', 'fe_off', 'fe_be', 'ls_def'] as const;
 type Entry = (typeof ENTRIES)[number];
 
 const dir = mkdtempSync(join(tmpdir(), 'hapair-comp-'));
@@ -105,7 +105,7 @@ async function startBackend(): Promise<Backend> {
         buf = buf.slice(at + 4);
         be.heads.push(head);
         const path = head.split(' ')[1] ?? '';
-        const name = path.replace(/^\/(r|hold)\//, '');
+        const name = path.replace(/^\/(r|hold)\/(del\/)?/, '');
         const reply = REPLIES[name] ?? cl('200 OK', 'content-type: text/plain\r\n', Buffer.from('?'));
         const method = head.split(' ')[0];
         const r = method === 'HEAD' ? { ...reply, parts: [], framing: 'none' as const } : reply;
@@ -166,6 +166,20 @@ ${srv}backend be_plain3
 ${srv}backend be_plain4
 ${srv}backend be_comp
     compression algo gzip
+${srv}defaults
+    mode http
+    timeout client 5s
+    timeout connect 2s
+    timeout server 5s
+    compression algo gzip
+    compression type text/plain
+listen ls_def
+    bind 127.0.0.1:${ports[5]}
+    compression algo deflate
+    compression type text/html
+    compression offload
+    http-request del-header accept-encoding if { path_beg /r/del }
+    http-response set-header x-seen "%[res.hdr_cnt(content-encoding)] %[res.hdr_cnt(content-length)]"
 ${srv}`;
   const run = await starterOf(kind)(cfg, ports);
   return { run, ports, sock, be };
@@ -266,7 +280,7 @@ async function exchange(kind: OracleKind, entry: Entry, path: string, extra: str
     await until(() => (got = r.take(method)) !== null || (r.closed && r.buf.length === 0), `the answer to ${path}`);
     if (got === null) throw new Error(`no answer to ${path}`);
     const res = got as { head: string; body: Buffer; rest: number };
-    const name = path.replace(/^\/(r|hold)\//, '');
+    const name = path.replace(/^\/(r|hold)\/(del\/)?/, '');
     const reply = REPLIES[name];
     const sent = method === 'HEAD' || reply === undefined ? Buffer.alloc(0) : reply.head.includes('content-encoding') ? GZ_HELLO : Buffer.concat(reply.parts);
     const decoded = decode(res.head, res.body);
@@ -341,6 +355,15 @@ describe('compression against HAProxy 2.6', () => {
       for (const entry of ['fe_gd', 'fe_id'] as const) {
         const r = await both(entry, path, extra, method, version);
         expect({ entry, extra, method, version, ...r.hapair }).toEqual({ entry, extra, method, version, ...r.haproxy });
+      }
+    }
+  });
+
+  it('a listen inherits the defaults algos and types and adds its own; rules run before the request choice and see the head before the rewrite', async () => {
+    for (const ae of ['gzip', 'deflate', '*', 'gzip, deflate', 'br']) {
+      for (const path of ['/r/text', '/r/big', '/r/json', '/r/del/text', '/r/untyped']) {
+        const r = await both('ls_def', path, [`accept-encoding: ${ae}`]);
+        expect({ ae, path, ...r.hapair }).toEqual({ ae, path, ...r.haproxy });
       }
     }
   });
