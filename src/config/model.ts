@@ -232,6 +232,21 @@ export interface StatsSpec {
   readonly loc: SourceLoc;
 }
 
+/** configuration.txt 4.2 "compression algo": the algorithms HAProxy 2.6 knows (compression.c comp_algos). */
+export type CompressionAlgo = 'identity' | 'gzip' | 'deflate' | 'raw-deflate';
+
+/**
+ * `compression algo ...`, `compression type ...`, `compression offload` of one proxy. As in HAProxy
+ * 2.6 (compression.c comp_append_algo / comp_append_type) every name goes to the head of its list, so
+ * `algos` is newest first: the last algorithm written is tried first for `*`. A proxy starts from
+ * its defaults' algos and types (proxy.c proxy_defproxy_cpy), never from their `offload`.
+ */
+export interface CompressionSpec {
+  readonly algos: readonly CompressionAlgo[];
+  readonly types: readonly string[];
+  readonly offload: boolean;
+}
+
 /** One `retry-on` keyword (`all-retryable-errors` is expanded at parse time). */
 export type RetryOnEvent =
   | 'conn-failure' | 'empty-response' | 'junk-response' | 'response-timeout' | '0rtt-rejected'
@@ -286,6 +301,8 @@ export interface ProxySpec {
   readonly monitor?: MonitorSpec;
   /** `errorfile`, `errorloc*` and `errorfiles` lines, the inherited defaults' first, in order (later ones win). */
   readonly errorEntries?: readonly ErrorEntry[];
+  /** `compression algo|type|offload` (defaults' algos and types inherited), only in `mode http` proxies. */
+  readonly compression?: CompressionSpec;
   /** Every keyword line of the section, raw, for features that land in later issues. */
   /** Lines of the defaults section the proxy inherits from (check options and rules, src/checks/proxy-checks.ts). */
   readonly defaultsLines?: readonly ConfigLine[];

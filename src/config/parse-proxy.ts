@@ -16,6 +16,7 @@ import { parseLogTarget } from './parse-log.ts';
 import { parseDefaultServerLine, parseServerLine } from './parse-server.ts';
 import { parseStatsLine } from './parse-stats.ts';
 import { parseMonitorLine, parseMonitorUriLine } from './parse-monitor.ts';
+import { parseCompressionLine } from './parse-compression.ts';
 import { parseRetryOn, retryOnFrontendError } from './parse-retry-on.ts';
 import type { DraftKind, ProxyDraft } from './proxy-draft.ts';
 import type { UserlistRegistry } from './parse-userlist.ts';
@@ -452,6 +453,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'server-state-file-name': serverStateFileName,
   'monitor-uri': (d, line) => parseMonitorUriLine(d, line),
   monitor: (d, line, ctx) => parseMonitorLine(d, line, ctx),
+  compression: (d, line) => parseCompressionLine(d, line),
   ...Object.fromEntries(STATS_KEYWORDS.map((k) => [k, (d: ProxyDraft, line: ConfigLine, ctx: ProxyParseContext) => parseStatsLine(d, line, ctx)])),
 };
 

@@ -8,7 +8,7 @@ import type { SectionReporter } from './diagnostics.ts';
 import type { RulesDraft } from './parse-acl.ts';
 import type { StatsDraft } from './parse-stats.ts';
 import type {
-  BalanceSpec, BindSpec, ConfigLine, CookieSpec, ErrorEntry, LogTarget, ProxyKind, ProxyMode, RetryOnEvent, SourceLoc, Timeouts, UseBackendRule,
+  BalanceSpec, BindSpec, CompressionSpec, ConfigLine, CookieSpec, ErrorEntry, LogTarget, ProxyKind, ProxyMode, RetryOnEvent, SourceLoc, Timeouts, UseBackendRule,
 } from './model.ts';
 
 export type DraftKind = ProxyKind | 'defaults';
@@ -84,6 +84,8 @@ export interface ProxyDraft {
   statsOwn?: boolean;
   /** `monitor-uri` (frontend side, inherited from defaults) and `monitor fail` conditions (never inherited). */
   monitorUri?: string;
+  /** `compression` lines (parse-compression.ts); defaults pass on algos and types only. */
+  compression?: CompressionSpec;
   monitorFail: Condition[];
   /** Error-page lines, the defaults' first (proxy_dup_default_conf_errors). */
   errorEntries: ErrorEntry[];
@@ -156,6 +158,7 @@ export function newDraft(kind: DraftKind, name: string, loc: SourceLoc, report: 
   d.logs = [...from.logs];
   d.errorEntries = [...from.errorEntries];
   if (from.retryOn !== undefined) d.retryOn = from.retryOn;
+  if (from.compression !== undefined) d.compression = { algos: from.compression.algos, types: from.compression.types, offload: false };
   if (from.stats !== undefined) d.stats = from.stats;
   if (hasFrontendCap(kind)) {
     if (from.maxconn !== undefined) d.maxconn = from.maxconn;

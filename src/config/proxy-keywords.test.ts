@@ -165,13 +165,13 @@ describe('proxy keywords', () => {
   });
 
   it('refuse unknown keywords with a did-you-mean hint, and planned ones by name', () => {
-    const r = parse(listen('balanse roundrobin\n    timeout clinet 5s\n    timeout\n    tcp-response content accept\n    compression algo gzip\n    ldap-check\n    frobnicate\n    contimeout 5s'));
+    const r = parse(listen('balanse roundrobin\n    timeout clinet 5s\n    timeout\n    tcp-response content accept\n    persist rdp-cookie\n    ldap-check\n    frobnicate\n    contimeout 5s'));
     expect(r.errors).toEqual([
       "p.cfg:7: listen 'L': unknown keyword 'balanse'; did you mean 'balance'?",
       "p.cfg:8: listen 'L': unknown timeout 'clinet'; did you mean 'client'?",
       "p.cfg:9: listen 'L': 'timeout' expects one of 'connect', 'client', 'server', 'queue', 'tunnel', 'client-fin', 'server-fin', 'check', 'http-request', 'http-keep-alive', 'tarpit'",
       "p.cfg:10: listen 'L': 'tcp-response' is not supported yet",
-      "p.cfg:11: listen 'L': 'compression' is not supported yet",
+      "p.cfg:11: listen 'L': 'persist' is not supported yet",
       "p.cfg:12: listen 'L': unknown keyword 'ldap-check'; did you mean 'option ldap-check'?",
       "p.cfg:13: listen 'L': unknown keyword 'frobnicate'",
       "p.cfg:14: listen 'L': the 'contimeout' directive is not supported anymore since HAProxy 2.1; use 'timeout connect'",

@@ -213,6 +213,7 @@ function buildProxy(px: Proxy, id: number): ProxySpec {
     ...(px.monitorUri !== undefined && px.mode === 'http' && hasFrontendCap(px.kind) ? { monitor: { uri: px.monitorUri, fail: [...px.monitorFail] } } : {}),
     ...(rules !== undefined ? { rules } : {}),
     ...(px.errorEntries.length > 0 ? { errorEntries: px.errorEntries } : {}),
+    ...(px.compression !== undefined && px.mode === 'http' ? { compression: px.compression } : {}),
     lines: px.lines,
     ...(px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsLines: px.defaultsLines } : {}),
     ...(px.defaultsChain !== undefined && px.defaultsLines !== undefined && px.defaultsLines.length > 0 ? { defaultsChain: px.defaultsChain } : {}),

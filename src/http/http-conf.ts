@@ -2,6 +2,7 @@
 // ProxySpec: timeouts, connection mode, server connection reuse, forwardfor, error pages.
 import { type IpNet, maskWord, parseIpNet, parseIpv4, parseIpv6 } from '../acl/ip.ts';
 import type { ProxySpec } from '../config/model.ts';
+import { type CompressionConf, compressionConfOf } from './compression.ts';
 import { ErrorPages, errorPagesOf } from './error-pages.ts';
 import { l7RetryOf, type L7Retry } from './retry-on.ts';
 
@@ -81,6 +82,8 @@ export interface HttpConf {
   readonly l7Retry: L7Retry | null;
   /** http-response rules (frontend or backend) or cookie persistence may edit a response head. */
   readonly responseEditable: boolean;
+  /** `compression` of the frontend and backend combined; null when no algorithm is configured. */
+  readonly compression: CompressionConf | null;
 }
 
 function lastOption(spec: ProxySpec, name: string): readonly string[] | undefined {
@@ -223,6 +226,7 @@ export function httpConfOf(fe: ProxySpec, be: ProxySpec): HttpConf {
     errors: new ErrorPages(new Map([...errorPagesOf(fe.errorEntries), ...errorPagesOf(be.errorEntries)])),
     feErrors: new ErrorPages(errorPagesOf(fe.errorEntries)),
     l7Retry: l7RetryOf(be),
+    compression: compressionConfOf(fe, be),
     responseEditable: be.cookie !== undefined || [be, fe].some((p) => (p.rules?.httpResponse.length ?? 0) > 0 || (p.rules?.httpAfterResponse.length ?? 0) > 0),
   };
 }

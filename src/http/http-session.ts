@@ -38,6 +38,10 @@ import type { TcpLogRecord } from '../log/record.ts';
 import type { Applet, AppletResponse } from './applet.ts';
 import type { Condition } from '../acl/acl.ts';
 import { matchesMonitorUri } from './monitor-uri.ts';
+import type { CompressionAlgo } from '../config/model.ts';
+import { compressibleResponse, rewriteCompressedHead, selectCompression } from './compression.ts';
+import { ResponseCompressor } from './compressor.ts';
+import { chunkData, compressedPieces } from './compressed-relay.ts';
 
 /** HAProxy's input buffer (tune.bufsize): a head that does not end within it is refused. */
 export const MAX_HEAD = 16384;
@@ -120,6 +124,9 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
   #resLeft = 0;
   #resHeadDone = false;
   readonly #resChunks = new ChunkedScanner();
+  /** `compression`: the algorithm the request chose (null: none), the response's encoder (null: not compressed). */
+  #compAlgo: CompressionAlgo | null = null;
+  #comp: ResponseCompressor | null = null;
   #conn: ServerConn | null = null;
   /** The session's own idle server connection between requests (HAProxy's private conns). */
   #own: ServerConn | null = null;
@@ -391,6 +398,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     if (rest !== null) this.#bufferBody(rest, 0);
     this.#persist(be);
     this.addUniqueIdHeader();
+    // The compression filter sees the request once every rule ran (AN_REQ_FLT_HTTP_HDRS).
+    this.#compAlgo = this.conf.compression === null ? null : selectCompression(this.req, this.conf.compression);
     this.#assign();
   }
 
@@ -886,6 +895,8 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     // HAProxy counts a server's head as it came into its buffer (%B, bout), before any rule edits it.
     const received = res.htxBytes();
     this.backend!.observe(this.server!, res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'HTTP_STS' : 'HTTP_OK');
+    // Decided on the head as the server sent it, before the http-response rules (comp_http_post_analyze).
+    this.#comp = this.#compAlgo !== null ? this.#compressorFor(this.#compAlgo) : null;
     const verdict = this.runResponseRules();
     if (verdict !== null) {
       conn.destroy();
@@ -893,6 +904,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       // The response that came (its head and the content-length body bytes read with it) counts, then the answer.
       this.bytesOut += received + (res.contentLength > 0 && !res.chunked ? Math.min(res.contentLength, buf.length - end) : 0);
       // Answered while the response head was processed: logged `PH` (http_process_res_common return_prx_cond).
+      this.#comp = null;
       return this.#answer(verdict, 'H');
     }
     const cookie = this.backend!.spec.cookie;
@@ -903,9 +915,10 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
     this.#resLeft = res.contentLength;
     this.#resChunks.reset();
     if (this.#wantsClose()) this.#closeClient = true;
+    if (this.#comp !== null) rewriteCompressedHead(res, this.#comp.algo);
     const connMode = this.#clientConnMode();
     // Nothing can have edited a head no response rule or cookie saw: a canonical one goes out as it came.
-    const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable ? text : writeResponseHead(res, connMode);
+    const head = connMode === CONN_NONE && res.canonical && !this.conf.responseEditable && this.#comp === null ? text : writeResponseHead(res, connMode);
     // HAProxy counts its HTX copy of the head (%B, bout), without the connection header its H1 layer adds.
     this.bytesOut += received;
     if (this.#resKind === BODY_NONE) {
@@ -943,6 +956,7 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
    * `headAsIs`: it is buf[0..from] byte for byte.
    */
   #forwardResponse(conn: ServerConn, buf: Buffer, from: number, head?: string, headAsIs = false): void {
+    if (this.#comp !== null) return this.#forwardCompressed(conn, buf, from, head);
     let end = -1;
     if (this.#resKind === BODY_LENGTH) {
       const n = buf.length - from;
@@ -972,6 +986,67 @@ export class HttpSession extends HttpTxnBase implements BalanceKey, QueueWaiter,
       this.#sendClientHead(head);
     }
     if (end >= 0) this.#responseDone(conn, end < buf.length);
+  }
+
+  /** select_compression_response_header: an encoder when this response is to be compressed. */
+  #compressorFor(algo: CompressionAlgo): ResponseCompressor | null {
+    const kind = responseBodyKind(this.res, this.req.method);
+    const bodyLess = kind === BODY_LENGTH ? this.res.contentLength === 0 : kind !== BODY_CHUNKED;
+    return compressibleResponse(this.req, this.res, this.conf.compression!, bodyLess) ? new ResponseCompressor(algo) : null;
+  }
+
+  /**
+   * A compressed response's body bytes of buf[from..]: what this read brought, encoded and
+   * flushed as one chunk (after the head when given), the end of the stream and the last chunk
+   * (with the server's trailers) once the body is complete. Counted as comp_http_payload counts.
+   */
+  #forwardCompressed(conn: ServerConn, buf: Buffer, from: number, head: string | undefined): void {
+    const comp = this.#comp!;
+    let end = -1;
+    let data: Buffer;
+    let trailerBytes = 0;
+    const pieces = this.#pieces;
+    pieces.length = 0;
+    if (this.#resKind === BODY_LENGTH) {
+      const take = Math.min(buf.length - from, this.#resLeft);
+      this.#resLeft -= take;
+      if (this.#resLeft === 0) end = from + take;
+      data = buf.subarray(from, from + take);
+    } else {
+      const chunks = this.#resChunks;
+      const counted = chunks.htxBytes;
+      end = chunks.scan(buf, from, buf.length, pieces);
+      if (end === CHUNK_ERROR) return this.#abort('S', 'D');
+      data = chunkData(pieces);
+      // HAProxy's count of the trailers (names, values, end of trailers) besides the data.
+      trailerBytes = chunks.htxBytes - counted - data.length;
+    }
+    const done = end >= 0;
+    const out = compressedPieces(comp, data, pieces, done);
+    const fe = this.frontend.counters;
+    const be = this.backend!.counters;
+    // The trailers and the end-of-trailers mark go through the filter too (counted, not encoded).
+    const consumed = data.length + trailerBytes;
+    if (comp.compresses) {
+      fe.compIn += consumed;
+      be.compIn += consumed;
+      fe.compOut += out.encoded + trailerBytes;
+      be.compOut += out.encoded + trailerBytes;
+    } else {
+      fe.compByp += consumed;
+      be.compByp += consumed;
+    }
+    this.bytesOut += out.encoded + trailerBytes;
+    if (head !== undefined) out.pieces.unshift(head);
+    const ok = writePieces(this.client, out.pieces);
+    if (!done) {
+      if (!ok) conn.socket.pause();
+      return;
+    }
+    this.#comp = null;
+    fe.compRsp++;
+    be.compRsp++;
+    this.#responseDone(conn, end < buf.length);
   }
 
   /** The re-encoded pieces of a chunked response (the head first when given). */

@@ -52,6 +52,15 @@ export class ProxyCounters {
   rpsMax = 0;
   /** Frontend: requests answered by the proxy itself (stats page, redirects, return, auth, services). */
   intercepted = 0;
+  /**
+   * HTTP compression (flt_http_comp.c): body bytes given to a compressing algorithm (comp_in) and
+   * what came out of it (comp_out), bytes that went through `identity` (comp_byp), responses
+   * compressed or passed through an algorithm, counted at their end (comp_rsp).
+   */
+  compIn = 0;
+  compOut = 0;
+  compByp = 0;
+  compRsp = 0;
 
   /** One HTTP transaction ended with `status` (-1: no response at all). */
   countHttp(status: number): void {

@@ -138,6 +138,11 @@ function putHttp(v: Map<string, StatValue>, obj: ObjType, c: ProxyCounters): voi
   v.set('hrsp_other', c.hrspOther);
   v.set('req_tot', c.reqTot);
   if (obj === 'F') v.set('intercepted', c.intercepted);
+  if (obj === 'S') return;
+  v.set('comp_in', c.compIn);
+  v.set('comp_out', c.compOut);
+  v.set('comp_byp', c.compByp);
+  v.set('comp_rsp', c.compRsp);
 }
 
 export function frontendRow(target: ApiTarget, fe: ProxyFrontend): StatRow {

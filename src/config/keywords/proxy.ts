@@ -82,7 +82,7 @@ export const PROXY_KEYWORDS: readonly ProxyKeywordEntry[] = [
   supported('monitor-uri', 'dfl', 'URI answered by the proxy itself with 200 (before http-request rules, not logged); a URI starting with / is compared with the path'),
   supported('capture', 'fl', "request|response header NAME len N ('capture cookie' not yet)"),
   planned('declare', 'fl', HTTP),
-  planned('compression', 'dflb', HTTP),
+  supported('compression', 'dflb', 'algo identity|gzip|deflate|raw-deflate..., type MIME..., offload: response compression (mode http; see docs/http.md)'),
   planned('filter', 'flb', HTTP),
   supported('http-reuse', 'dlb', 'never | safe | aggressive | always: idle server connection sharing'),
   supported('http-send-name-header', 'dlb', 'http-send-name-header NAME: the request carries the chosen server\'s name in NAME (a client\'s own NAME removed), rewritten on each retry'),
