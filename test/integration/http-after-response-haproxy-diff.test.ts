@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
+import { startHttpResponder, startTcpServer, type TestTcpServer } from '../support/servers.ts';
 import { showStatRows } from './api-harness.ts';
 import { distinctFreePorts, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 import { logLineWith, type LoggedRun, startLoggedRun, stopLoggedRuns } from './logged-run.ts';
@@ -31,23 +31,11 @@ interface Side {
 }
 
 /** A keep-alive backend answering 200 `ok` with fields the rules edit; `/slow...` gets no answer. */
-function answer(s: net.Socket): void {
-  let buf = '';
-  s.on('error', () => undefined);
-  s.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    while (buf.includes('\r\n\r\n')) {
-      const head = buf.slice(0, buf.indexOf('\r\n\r\n'));
-      buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-      if (/^\S+ \/slow/.test(head)) continue;
-      if (/^\S+ \/junk/.test(head)) {
-        s.write('junk\r\n\r\n');
-        continue;
-      }
-      if (/^\S+ \/early/.test(head)) s.write('HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n');
-      s.write('HTTP/1.1 200 OK\r\nX-Drop: 1\r\nx-rep: a-old\r\ncache-control: no-cache\r\nx-srv: web\r\ncontent-length: 2\r\n\r\nok');
-    }
-  });
+function answer(head: string): string | undefined {
+  if (/^\S+ \/slow/.test(head)) return undefined;
+  if (/^\S+ \/junk/.test(head)) return 'junk\r\n\r\n';
+  const early = /^\S+ \/early/.test(head) ? 'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n' : '';
+  return `${early}HTTP/1.1 200 OK\r\nX-Drop: 1\r\nx-rep: a-old\r\ncache-control: no-cache\r\nx-srv: web\r\ncontent-length: 2\r\n\r\nok`;
 }
 
 function config(sock: string, web: number, dead: number, logPort: number, ports: readonly number[]): string {
@@ -133,7 +121,7 @@ ${server}`;
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const web = await startTcpServer(answer);
+  const web = await startHttpResponder(answer);
   // A port nothing listens on: connections to it are refused (503 without a server).
   const [dead] = await distinctFreePorts(1);
   const sock = join(dir, `${kind}.sock`);

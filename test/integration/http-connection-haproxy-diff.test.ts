@@ -124,9 +124,10 @@ interface Side {
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const ports = await distinctFreePorts(MODE_NAMES.length);
   const backends: Backend[] = [];
   for (let i = 0; i < MODE_NAMES.length; i++) backends.push(await backend());
+  // After the backends took their ports: a port free a moment ago could be one of theirs.
+  const ports = await distinctFreePorts(MODE_NAMES.length);
   return { run: await starterOf(kind)(config(ports, backends), ports), ports, backends };
 }
 

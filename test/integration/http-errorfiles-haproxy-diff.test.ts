@@ -181,9 +181,9 @@ http-errors he2
 
 async function startSide(kind: OracleKind): Promise<Side> {
   const names = [...LISTENS, 'fe'];
+  const web = await webServer();
   const list = await distinctFreePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, list[i]!]));
-  const web = await webServer();
   const run = await starterOf(kind)(config(ports, (web.address() as net.AddressInfo).port), list);
   return { run, ports, web };
 }

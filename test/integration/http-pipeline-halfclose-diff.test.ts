@@ -57,8 +57,8 @@ interface Side {
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const [port] = await distinctFreePorts(1);
   const server = await holdingServer();
+  const [port] = await distinctFreePorts(1);
   const cfg = `global
     nbthread 1
 defaults

@@ -4,7 +4,7 @@
 // Differential: the same requests, on one client connection and then interleaved with a second
 // one, through HAProxy 2.6 and hapair; compared: which server answered each request.
 import { describe, expect, it } from 'vitest';
-import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
+import { startHttpResponder, type TestTcpServer } from '../support/servers.ts';
 import { HttpClient } from './http-harness.ts';
 import { distinctFreePorts, type HaproxyRun, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 
@@ -19,17 +19,8 @@ const SECTIONS: Record<string, string[]> = {
 const NAMES = Object.keys(SECTIONS);
 
 /** Answers every request with its own name. */
-async function named(name: string): Promise<TestTcpServer> {
-  return startTcpServer((s) => {
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      while (buf.includes('\r\n\r\n')) {
-        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n\r\n${name}`);
-      }
-    });
-  });
+function named(name: string): Promise<TestTcpServer> {
+  return startHttpResponder(() => `HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n\r\n${name}`);
 }
 
 interface Side {
@@ -39,8 +30,8 @@ interface Side {
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const ports = await distinctFreePorts(NAMES.length);
   const servers = [await named('s1'), await named('s2'), await named('s3')];
+  const ports = await distinctFreePorts(NAMES.length);
   const cfg = `global
     nbthread 1
 defaults

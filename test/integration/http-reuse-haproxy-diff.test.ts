@@ -101,9 +101,9 @@ interface Proxy {
 
 const dir = mkdtempSync(join(tmpdir(), 'hapair-reuse-'));
 async function startOne(kind: OracleKind): Promise<Proxy> {
-  const ports = await distinctFreePorts(NAMES.length);
   const backends: CountingServer[] = [];
   for (let i = 0; i < NAMES.length; i++) backends.push(await countingServer());
+  const ports = await distinctFreePorts(NAMES.length);
   const sock = join(dir, `${kind}.sock`);
   return { run: await starterOf(kind)(config(sock, ports, backends), ports), sock, ports, backends };
 }

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
+import { startHttpResponder, type TestTcpServer } from '../support/servers.ts';
 import { showStatRows } from './api-harness.ts';
 import { type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 import { logLineWith, type LoggedRun, startLoggedRun, stopLoggedRuns } from './logged-run.ts';
@@ -29,20 +29,10 @@ interface Side {
   readonly web: TestTcpServer;
 }
 
-/** A keep-alive backend answering 200 `ok`. */
-function answer(s: net.Socket): void {
-  let buf = '';
-  s.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    while (buf.includes('\r\n\r\n')) {
-      buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-      s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-    }
-  });
-}
+const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const web = await startTcpServer(answer);
+  const web = await startHttpResponder(() => OK);
   const sock = join(dir, `${kind}.sock`);
   const server = `    server s 127.0.0.1:${web.port}\n`;
   const run = await startLoggedRun(starterOf(kind), ENTRIES.length, (logPort, ports) => `global

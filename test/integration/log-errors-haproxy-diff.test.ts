@@ -7,7 +7,7 @@
 // the options) has arrived: each proxy sends its lines in order.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
+import { startHttpResponder, startTcpServer, type TestTcpServer } from '../support/servers.ts';
 import { distinctFreePorts, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 import { logLineWith, type LoggedRun, startLoggedRun, stopLoggedRuns } from './logged-run.ts';
 
@@ -23,19 +23,12 @@ const NAMES = [...Object.keys(HTTP_SECTIONS), ...TCP_SECTIONS];
 const CASES = ['/ok', '/e404', '/e500', '/bad', '/nosrv', '/redisp', '/deny', '/ret', '/redir', '/auth', '/hang'];
 
 /** `/e404` and `/e500` get that status, `/bad` junk, `/hang` nothing, anything else 200. */
-function answer(s: net.Socket): void {
-  let buf = '';
-  s.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    const end = buf.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const path = buf.split(' ')[1] ?? '';
-    buf = buf.slice(end + 4);
-    if (path.startsWith('/hang')) return;
-    if (path.startsWith('/bad')) return void s.end('NOT HTTP\r\n\r\n');
-    const status = path.startsWith('/e404') ? '404 Not Found' : path.startsWith('/e500') ? '500 Internal Server Error' : '200 OK';
-    s.write(`HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\nok`);
-  });
+function answer(head: string, s: net.Socket): string | undefined {
+  const path = head.split(' ')[1] ?? '';
+  if (path.startsWith('/hang')) return undefined;
+  if (path.startsWith('/bad')) return void s.end('NOT HTTP\r\n\r\n');
+  const status = path.startsWith('/e404') ? '404 Not Found' : path.startsWith('/e500') ? '500 Internal Server Error' : '200 OK';
+  return `HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\nok`;
 }
 
 interface Side {
@@ -44,7 +37,7 @@ interface Side {
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const web = await startTcpServer(answer);
+  const web = await startHttpResponder(answer);
   const echo = await startTcpServer((s) => s.pipe(s));
   const [dead] = await distinctFreePorts(1);
   const run = await startLoggedRun(starterOf(kind), NAMES.length, (logPort, ports) => `global

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTcpServer, type TestTcpServer } from '../support/servers.ts';
+import { answerHeads, startHttpResponder, startTcpServer, type TestTcpServer } from '../support/servers.ts';
 import { distinctFreePorts, type HaproxyRun, type OracleKind, oracleSides, starterOf } from './http-oracle-harness.ts';
 import { makePki } from './tls-bind-harness.ts';
 
@@ -39,24 +39,15 @@ const pem = pki.pem('dflt');
 const tlsCreds = { cert: readFileSync(pem), key: readFileSync(pem) };
 afterAll(() => pki.cleanup());
 
-/** Answers every request head with a kept-alive 200 (in mode tcp the bytes come through as they are). */
-function answer(s: net.Socket): void {
-  let buf = '';
-  s.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    while (buf.includes('\r\n\r\n')) {
-      buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-      s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-    }
-  });
-}
+/** Every request head gets a kept-alive 200 (in mode tcp the bytes come through as they are). */
+const ok = (): string => 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
 
 async function tlsBackend(): Promise<TestTcpServer> {
   const ctx = tls.createSecureContext(tlsCreds);
   return startTcpServer((raw) => {
     const s = new tls.TLSSocket(raw, { isServer: true, secureContext: ctx });
     s.on('error', () => raw.destroy());
-    answer(s);
+    answerHeads(s, ok);
   });
 }
 
@@ -87,9 +78,10 @@ interface Side {
 }
 
 async function startSide(kind: OracleKind): Promise<Side> {
-  const ports = await distinctFreePorts(SECTIONS.length);
   const backends: TestTcpServer[] = [];
-  for (const { v } of SECTIONS) backends.push(v.endsWith('-tls') ? await tlsBackend() : await startTcpServer(answer));
+  for (const { v } of SECTIONS) backends.push(v.endsWith('-tls') ? await tlsBackend() : await startHttpResponder(ok));
+  // After the backends took their ports: a port free a moment ago could be one of theirs.
+  const ports = await distinctFreePorts(SECTIONS.length);
   return { run: await starterOf(kind)(config(ports, backends), ports), ports, backends };
 }
 

@@ -40,6 +40,28 @@ export async function startTcpServer(onSocket: (s: net.Socket) => void, options:
   };
 }
 
+/**
+ * Answers each HTTP/1.1 request head read on `s` (the tests using it send no bodies) with what
+ * `respond` returns for it, in order; undefined: no answer (`respond` may also act on `s` itself).
+ */
+export function answerHeads(s: net.Socket, respond: (head: string, s: net.Socket) => string | undefined): void {
+  let buf = '';
+  s.on('data', (d: Buffer) => {
+    buf += d.toString('latin1');
+    for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+      const head = buf.slice(0, end);
+      buf = buf.slice(end + 4);
+      const answer = respond(head, s);
+      if (answer !== undefined) s.write(answer);
+    }
+  });
+}
+
+/** A keep-alive HTTP server on 127.0.0.1 answering with `respond` (see answerHeads). */
+export function startHttpResponder(respond: (head: string, s: net.Socket) => string | undefined): Promise<TestTcpServer> {
+  return startTcpServer((s) => answerHeads(s, respond));
+}
+
 /** TCP echo server with half-close: echoes, then ends its side when the client ends. */
 export function startEchoServer(): Promise<EchoServer> {
   return startTcpServer((s) => s.pipe(s), { allowHalfOpen: true });
