@@ -401,26 +401,15 @@ export abstract class HttpTxnBase implements SampleTxn {
     };
   }
 
-  /**
-   * Status line and headers of a local response with its content-length: where the reply puts it
-   * (a redirect first, a `return` after its `hdr` lines, as HAProxy builds them), else last.
-   */
+  /** Status line and headers of an applet's response, with its content-length (applet.ts: the applet sets no framing). */
   appletHead(r: AppletResponse, bodyLength: number): string {
     let head = `HTTP/1.1 ${r.status} ${r.reason ?? reasonPhrase(r.status)}\r\n`;
-    // The length where the response places it (`http-request return`: after its `hdr`s, before
-    // its content-type, as http_reply_to_htx writes them), else last.
-    let length = false;
     for (const [name, value] of r.headers) {
       const l = name.toLowerCase();
-      if (l === 'content-length') {
-        if (!length) head += `content-length: ${bodyLength}\r\n`;
-        length = true;
-        continue;
-      }
-      if (l === 'connection' || l === 'transfer-encoding') continue;
+      if (l === 'content-length' || l === 'connection' || l === 'transfer-encoding') continue;
       head += `${name}: ${value}\r\n`;
     }
-    return head + (length ? '\r\n' : `content-length: ${bodyLength}\r\n\r\n`);
+    return head + `content-length: ${bodyLength}\r\n\r\n`;
   }
 
   // ---- forwarding -------------------------------------------------------------------------
